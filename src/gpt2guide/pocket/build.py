@@ -1,0 +1,101 @@
+"""The pocket model's build steps: tokenizer files, corpus tokens, training run, export.
+
+Each step is a function the CLI calls (``gpt2guide pocket ...``); the shipped checkpoint folder
+is their output and is never edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from . import corpus, tokenizer
+from .train import TrainConfig, held_out_loss, new_model, train, trained_model
+
+CHECKPOINT_DIR = Path(__file__).with_name("checkpoint")
+CARD_FILE = "pocket_card.json"
+
+
+def build_tokenizer(out_dir: Path = CHECKPOINT_DIR, sdist: Path | None = None) -> None:
+    """Write GPT-2's vocab.json and merges.txt, from the openai-whisper sdist (downloaded by pip)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if sdist is None:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                            tokenizer.WHISPER_SDIST, "-d", tmp], check=True, capture_output=True)
+            sdist = next(Path(tmp).glob("openai_whisper-*.tar.gz"))
+        ranks = tokenizer.extract_ranks(sdist, Path(tmp) / "gpt2.tiktoken")
+        tokenizer.write_tokenizer_files(ranks, out_dir)
+
+
+def prepare(run_dir: Path, data_dir: Path | None = None) -> dict:
+    """Tokenize the corpus once into ``train.npy`` and ``held_out.npy`` (uint16) in the run folder."""
+    from transformers import GPT2Tokenizer
+
+    info_file = run_dir / "corpus.json"
+    if info_file.exists():
+        return json.loads(info_file.read_text())
+    run_dir.mkdir(parents=True, exist_ok=True)
+    train_text, held_out_text = corpus.build_corpus(data_dir)
+    tok = GPT2Tokenizer.from_pretrained(CHECKPOINT_DIR)
+    info = {"source": f"Debian package {corpus.DEBIAN_PACKAGE}", "novels": list(corpus.NOVELS),
+            "sha256_train_text": corpus.sha256(train_text), "sha256_held_out_text": corpus.sha256(held_out_text)}
+    for name, text in (("train", train_text), ("held_out", held_out_text)):
+        ids = np.array(tok(text).input_ids, dtype=np.uint16)
+        np.save(run_dir / f"{name}.npy", ids)
+        info[f"{name}_characters"] = len(text)
+        info[f"{name}_tokens"] = int(ids.size)
+    info_file.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def load_tokens(run_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    return np.load(run_dir / "train.npy"), np.load(run_dir / "held_out.npy")
+
+
+def run_training(run_dir: Path, config: TrainConfig, *, stop_after: int | None = None,
+                 data_dir: Path | None = None, progress: bool = True) -> dict:
+    prepare(run_dir, data_dir)
+    train_tokens, held_out_tokens = load_tokens(run_dir)
+    return train(run_dir, config, train_tokens, held_out_tokens, stop_after=stop_after, progress=progress)
+
+
+def export(run_dir: Path, out_dir: Path = CHECKPOINT_DIR) -> dict:
+    """Save the run's latest weights (fp16, safetensors) and its data card into ``out_dir``."""
+    import torch
+    import transformers
+    from transformers import GenerationConfig
+
+    meta = json.loads((run_dir / "state.json").read_text())
+    config = TrainConfig(**meta["config"])
+    model = trained_model(run_dir, config)
+    _, held_out_tokens = load_tokens(run_dir)
+    untrained = held_out_loss(new_model(config).eval(), held_out_tokens, config)
+    model.half().save_pretrained(out_dir)
+    GenerationConfig(bos_token_id=50256, eos_token_id=50256, pad_token_id=50256).save_pretrained(out_dir)
+    card = {
+        "name": "pocket",
+        "architecture": "GPT2LMHeadModel",
+        "corpus": json.loads((run_dir / "corpus.json").read_text()),
+        "corpus_licence": "Jane Austen's novels: public domain; janeaustenr packaging: MIT (Julia Silge)",
+        "tokenizer": "GPT-2 byte-level BPE, ranks from openai-whisper 20250625 (MIT), whisper/assets/gpt2.tiktoken",
+        "config": asdict(config),
+        "steps": meta["step"],
+        "training_seconds": round(meta["seconds"]),
+        "history": meta["history"],
+        "held_out_loss": meta["history"][-1]["held_out_loss"],
+        "untrained_held_out_loss": untrained,
+        "storage_dtype": "float16",
+        "trained_with": {"python": platform.python_version(), "torch": torch.__version__,
+                         "transformers": transformers.__version__, "machine": platform.machine(),
+                         "threads": torch.get_num_threads()},
+    }
+    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n")
+    return card
+
