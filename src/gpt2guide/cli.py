@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-COMMANDS = ("tokens", "params", "generate", "bench", "pocket", "figures")
+COMMANDS = ("tokens", "params", "generate", "bench", "pocket", "figures", "notebooks")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,8 @@ from .train import TrainConfig, held_out_loss, new_model, train, trained_model
 
 CHECKPOINT_DIR = Path(__file__).with_name("checkpoint")
 CARD_FILE = "pocket_card.json"
+# Prompts whose continuations the data card records: the notebook's, and two more.
+SAMPLE_PROMPTS = ("I can't forget you, for", "It is a truth universally", "The weather was")
 
 
 def build_tokenizer(out_dir: Path = CHECKPOINT_DIR, sdist: Path | None = None) -> None:
@@ -96,6 +98,27 @@ def export(run_dir: Path, out_dir: Path = CHECKPOINT_DIR) -> dict:
                          "transformers": transformers.__version__, "machine": platform.machine(),
                          "threads": torch.get_num_threads()},
     }
-    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n")
+    card["samples"] = continuations(out_dir)
+    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+    for path in out_dir.iterdir():
+        path.chmod(0o644)
     return card
+
+
+def continuations(checkpoint_dir: Path, max_new_tokens: int = 24, seed: int = 0) -> dict:
+    """Greedy and sampled continuations of ``SAMPLE_PROMPTS`` by the exported checkpoint."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(checkpoint_dir, dtype=torch.float32).eval()
+    tok = AutoTokenizer.from_pretrained(checkpoint_dir)
+    samples: dict[str, dict[str, str]] = {"greedy": {}, "sampled (T=1, top-k 50, seed 0)": {}}
+    for prompt in SAMPLE_PROMPTS:
+        inputs = tok(prompt, return_tensors="pt")
+        for kind, options in (("greedy", {"do_sample": False}),
+                              ("sampled (T=1, top-k 50, seed 0)", {"do_sample": True, "top_k": 50})):
+            torch.manual_seed(seed)
+            out = model.generate(**inputs, max_new_tokens=max_new_tokens, pad_token_id=tok.eos_token_id, **options)
+            samples[kind][prompt] = tok.decode(out[0, inputs.input_ids.shape[1]:])
+    return samples
 

@@ -1,0 +1,36 @@
+"""``gpt2guide notebooks [--docs DIR] [--check]``: write (or check) the chapter notebooks."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+# Chapters that get a notebook, in reading order.
+CHAPTERS = ("llm", "tokens", "body-head", "generation")
+
+
+def _notebooks(args):
+    from ..notebooks import write_notebooks
+
+    docs = Path(args.docs)
+    if not docs.is_dir():
+        raise ValueError(f"--docs: {docs} is not a folder")
+    target = docs / "notebooks"
+    if not args.check:
+        written = write_notebooks(docs, list(CHAPTERS), target)
+        return {"written": [str(p) for p in written], "text": f"wrote {len(written)} notebooks to {target}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = write_notebooks(docs, list(CHAPTERS), Path(tmp))
+        stale = [p.name for p in fresh if not (target / p.name).is_file()
+                 or (target / p.name).read_bytes() != p.read_bytes()]
+    if stale:
+        raise ValueError(f"--check: stale notebooks {', '.join(stale)}; run `gpt2guide notebooks`")
+    return {"stale": [], "text": f"{len(fresh)} notebooks up to date"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("notebooks", help="write the chapter notebooks from the pages")
+    parser.add_argument("--docs", default="docs", help="the docs folder (default: docs)")
+    parser.add_argument("--check", action="store_true", help="only check that the committed notebooks are fresh")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(handler=_notebooks)
