@@ -52,7 +52,7 @@ def register(subparsers) -> None:
     pocket = subparsers.add_parser("pocket", help="the bundled pocket GPT-2").add_subparsers(dest="pocket_command", required=True)
     train = pocket.add_parser("train", help="train (or resume) the pocket model, with a progress bar")
     train.add_argument("--run-dir", default="runs/pocket", help="folder of the resumable run")
-    train.add_argument("--steps", type=int, default=2200, help="optimizer steps of the whole run")
+    train.add_argument("--steps", type=int, default=1200, help="optimizer steps of the whole run")
     train.add_argument("--stop-after", type=int, default=None, help="end this sitting after N steps (resume later)")
     train.add_argument("--seed", type=int, default=1234)
     train.add_argument("--corpus-dir", default=None, help="unpacked janeaustenr data folder (default: apt-get download)")

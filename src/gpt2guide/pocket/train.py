@@ -28,7 +28,7 @@ class TrainConfig:
     n_positions: int = 256  # context length of the pocket model
     block_size: int = 256  # tokens per training window (= n_positions: every position is trained)
     batch_size: int = 8  # windows per step
-    steps: int = 2200  # optimizer steps in the whole run
+    steps: int = 1200  # optimizer steps in the whole run
     lr: float = 2e-3  # peak learning rate
     min_lr: float = 2e-4  # learning rate at the end of the cosine
     warmup: int = 100  # steps of linear warm-up
