@@ -37,3 +37,14 @@ def check_device(device) -> torch.device:
     if target.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device: {device!r} is not supported; use 'cpu' or 'cuda'")
     return target
+
+
+def check_context_length(model, n_tokens: int, argument: str = "prompt") -> int:
+    """``n_tokens`` if it fits the model's context (``model.config.n_positions``), else a ValueError."""
+    if not isinstance(n_tokens, int) or isinstance(n_tokens, bool):
+        raise TypeError(f"{argument}: expected a number of tokens (int), got {type(n_tokens).__name__}")
+    context = model.config.n_positions
+    if n_tokens > context:
+        raise ValueError(f"{argument}: {n_tokens} tokens do not fit the model's context of {context} positions "
+                         f"(config.n_positions); shorten it to at most {context} tokens")
+    return n_tokens

@@ -1,0 +1,22 @@
+"""Shared fixtures of the unit tests. The tests never touch the network: the hub is switched off
+before anything imports huggingface_hub."""
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pocket():
+    """``(model, tokenizer)`` of the bundled pocket checkpoint, loaded once per session."""
+    from gpt2guide import load
+
+    return load("pocket")
+
+
+@pytest.fixture(scope="session")
+def tokenizer(pocket):
+    """GPT-2's tokenizer, as shipped with the pocket checkpoint."""
+    return pocket[1]

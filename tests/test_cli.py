@@ -1,0 +1,115 @@
+"""The command line: ``gpt2guide tokens`` and ``gpt2guide params``, readable and JSON, and bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gpt2guide.cli import main
+
+GPT2_COUNTS = {
+    "body": {"parameters": 124_439_808, "state_dict_tensors": 148, "state_dict_numel": 124_439_808},
+    "with_head": {"parameters": 124_439_808, "state_dict_tensors": 149, "state_dict_numel": 163_037_184},
+}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_tokens_json(capsys):
+    code, out, _ = run(capsys, "tokens", "I can't forget you, for", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert {"ids", "tokens", "bytes", "tokens_per_character"} <= set(result)
+    assert result["ids"] == [40, 460, 470, 6044, 345, 11, 329]
+    assert result["tokens"][1] == "Ġcan"
+    assert result["bytes"][1] == b" can".hex() == "2063616e"
+    assert result["tokens_per_character"] == 7 / 23
+
+
+def test_tokens_json_japanese_bytes(capsys):
+    _, out, _ = run(capsys, "tokens", "こんにちは、世界", "--json")
+    result = json.loads(out)
+    assert len(result["ids"]) == 11
+    assert bytes.fromhex("".join(result["bytes"])).decode("utf-8") == "こんにちは、世界"
+
+
+def test_tokens_readable_is_the_table(capsys):
+    code, out, _ = run(capsys, "tokens", "uou")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].split() == ["id", "token", "text", "bytes"]
+    assert [line.split()[0] for line in lines[2:4]] == ["84", "280"]
+    assert lines[-1].startswith("2 tokens for 3 characters")
+
+
+def test_params_json_gpt2(capsys):
+    code, out, _ = run(capsys, "params", "gpt2", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["name"] == "gpt2"
+    assert {key: result[key] for key in GPT2_COUNTS} == GPT2_COUNTS
+    assert result["tied"] == [["transformer.wte.weight", "lm_head.weight"]]
+    assert result["config"] == {"n_layer": 12, "n_embd": 768, "n_head": 12, "n_positions": 1024, "vocab_size": 50257}
+
+
+def test_params_json_gpt2_xl_body(capsys):
+    _, out, _ = run(capsys, "params", "gpt2-xl", "--json")
+    body = json.loads(out)["body"]
+    assert (body["state_dict_tensors"], body["state_dict_numel"]) == (580, 1_557_611_200)
+
+
+def test_params_json_pocket(capsys, pocket):
+    _, out, _ = run(capsys, "params", "pocket", "--json")
+    result = json.loads(out)
+    n_embd = pocket[0].config.n_embd
+    assert result["config"]["n_embd"] == n_embd
+    assert result["body"]["parameters"] == result["with_head"]["parameters"]
+    assert result["with_head"]["state_dict_numel"] - result["with_head"]["parameters"] == 50257 * n_embd
+    assert result["with_head"]["state_dict_tensors"] == result["body"]["state_dict_tensors"] + 1
+
+
+def test_params_readable(capsys):
+    code, out, _ = run(capsys, "params", "distilgpt2")
+    assert code == 0
+    assert out.startswith("distilgpt2: skeleton on the meta device")
+    assert "tied: transformer.wte.weight = lm_head.weight" in out
+
+
+@pytest.mark.parametrize(("argv", "start"), [
+    (["tokens", ""], "gpt2guide tokens: error: text: the text is empty"),
+    (["params", "gpt5"], "gpt2guide params: error: name: unknown checkpoint 'gpt5'; known: pocket, gpt2,"),
+    (["params", "gpt5", "--json"], "gpt2guide params: error: name: unknown checkpoint 'gpt5'"),
+])
+def test_bad_input_exits_2_with_one_line(capsys, argv, start):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.endswith("\n") and len(err.splitlines()) == 1
+    assert err.startswith(start)
+
+
+def _console_script() -> str:
+    script = Path(sys.executable).parent / "gpt2guide"
+    return str(script) if script.exists() else shutil.which("gpt2guide")
+
+
+def test_console_script():
+    done = subprocess.run([_console_script(), "params", "gpt2", "--json"], capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {key: json.loads(done.stdout)[key] for key in GPT2_COUNTS} == GPT2_COUNTS
+
+
+def test_console_script_bad_input():
+    done = subprocess.run([_console_script(), "tokens", ""], capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["gpt2guide tokens: error: text: the text is empty; pass at least one character"]

@@ -1,0 +1,84 @@
+"""The shipped tokenizer is GPT-2's: known ids, and token-for-token agreement with tiktoken.
+
+tiktoken is built here from the ranks that the shipped vocab.json implies (vocab.json stores each
+token's bytes through GPT-2's byte-to-character map; inverting it gives bytes -> rank), with GPT-2's
+own pre-tokenizer regex. The two implementations share no code, so agreeing on awkward strings
+checks the vocabulary, the merges and the pre-tokenizer at once.
+"""
+
+import json
+
+import pytest
+from transformers import GPT2Tokenizer
+
+from gpt2guide.checkpoints import POCKET_DIR
+from gpt2guide.tokens import token_bytes, token_table
+
+tiktoken = pytest.importorskip("tiktoken")
+
+# GPT-2's pre-tokenizer (openai/gpt-2 src/encoder.py; tiktoken's "gpt2" encoding).
+GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+END_OF_TEXT = "<|endoftext|>"
+
+AWKWARD = [
+    "1234567890 12 345 2024-01-02 3.14159 1,000,000",
+    "a  b   c    d     e",
+    "\t\ttabs\tinside\n\nnew lines\r\nand a carriage return\n",
+    "trailing spaces   ",
+    "   leading spaces",
+    " \n \t \n",
+    "emoji 👍🏽 🤖 👨‍👩‍👧 🇯🇵!",
+    "こんにちは、世界。カタカナとひらがな、漢字の混じった文です。",
+    f"{END_OF_TEXT}first{END_OF_TEXT} second {END_OF_TEXT}",
+    "don't we'll they've I'M you'd She's",
+    "ℌ𝔢𝔩𝔩𝔬 ﬁ Ünïcödé naïve café Ωμέγα Привет",
+    "def f(x):\n    return x**2  # comment\n",
+    "!!!??? ... --- ___ $$$ @@@ ###",
+]
+
+
+@pytest.fixture(scope="module")
+def encoding():
+    vocab = json.loads((POCKET_DIR / "vocab.json").read_text(encoding="utf-8"))
+    ranks = {token_bytes(token): rank for token, rank in vocab.items() if token != END_OF_TEXT}
+    return tiktoken.Encoding(name="gpt2-from-vocab-json", pat_str=GPT2_PATTERN, mergeable_ranks=ranks,
+                             special_tokens={END_OF_TEXT: vocab[END_OF_TEXT]}, explicit_n_vocab=50257)
+
+
+def test_tokenizer_class_and_vocabulary(tokenizer):
+    assert isinstance(tokenizer, GPT2Tokenizer)
+    assert len(tokenizer) == 50257
+    assert tokenizer.convert_tokens_to_ids(END_OF_TEXT) == 50256
+    assert tokenizer.eos_token == END_OF_TEXT
+
+
+@pytest.mark.parametrize(("text", "ids"), [
+    ("I can't forget you, for", [40, 460, 470, 6044, 345, 11, 329]),
+    ("uou", [84, 280]),
+    (" uou", [334, 280]),
+])
+def test_known_ids(tokenizer, text, ids):
+    assert tokenizer.encode(text) == ids
+
+
+def test_japanese_greeting_is_eleven_tokens(tokenizer):
+    assert len(tokenizer.encode("こんにちは、世界")) == 11
+
+
+def test_vocab_json_holds_every_byte(encoding):
+    # Byte-level BPE never fails: each of the 256 single bytes is a token.
+    assert all(encoding.encode_single_token(bytes([b])) < 256 for b in range(256))
+    assert encoding.n_vocab == 50257
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_same_ids_as_tiktoken(tokenizer, encoding, text):
+    ids = tokenizer.encode(text)
+    assert ids == encoding.encode(text, allowed_special="all")
+    assert tokenizer.decode(ids) == text
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_token_bytes_equal_tiktoken(tokenizer, encoding, text):
+    rows = token_table(tokenizer, text)
+    assert [r.bytes for r in rows] == [encoding.decode_single_token_bytes(r.id) for r in rows]
