@@ -1,0 +1,170 @@
+"""MkDocs hook: make mkdocs-jupyter and mkdocs-static-i18n work together, offline.
+
+Loaded by `hooks:` in mkdocs.yml (it lives outside docs/ so it never becomes a page).
+
+1. `on_files`, after the i18n plugin (priority -100): the i18n plugin rebuilds every
+   file as a plain `File`, which drops mkdocs-jupyter's `NotebookFile` wrapper, so the
+   notebooks would be copied out as raw JSON. Re-wrap each notebook that mkdocs-jupyter
+   includes, keep the language prefix the i18n plugin gave it (`en/...`), and give it
+   the alternates the language switcher needs (`notebooks/x.ja.ipynb` <->
+   `notebooks/x.en.ipynb`; an unsuffixed notebook is the default language's and is
+   shown in every language).
+2. `on_page_content`, notebook pages only: nbconvert's template loads MathJax and (for
+   mermaid cells) mermaid from a CDN, and inlines about 600 kB of CSS into every page.
+   Drop the CDN loaders (KaTeX from assets/ renders the math, see katex-init.js) and
+   move each large inline stylesheet to one shared file under assets/jupyter/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+from copy import deepcopy
+from pathlib import Path
+from types import SimpleNamespace
+
+from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
+
+# mkdocs-jupyter's wrapper; imported lazily so the hook still loads if the plugin is off.
+_NOTEBOOK_PLUGIN = "mkdocs-jupyter"
+_I18N_PLUGIN = "i18n"
+
+_MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+_INLINE_CSS_LIMIT = 8_000  # bytes; smaller <style> blocks stay inline
+CSS_DIR = "assets/jupyter"
+
+
+def _plugins(config):
+    return config.plugins.get(_NOTEBOOK_PLUGIN), config.plugins.get(_I18N_PLUGIN)
+
+
+def _page_dest(src_uri: str, stem: str, language: str, default: str | None, directory_urls: bool):
+    """Where the notebook `src_uri` (page name `stem`) is written in `language`'s build."""
+    prefix = "" if default is None or language == default else f"{language}/"
+    parent = posixpath.dirname(src_uri)
+    if directory_urls and stem != "index":
+        return prefix + posixpath.join(parent, stem, "index.html")
+    return prefix + posixpath.join(parent, stem + ".html")
+
+
+def _url_for(dest: str, directory_urls: bool) -> str:
+    dirname, filename = posixpath.split(dest)
+    if directory_urls and filename == "index.html":
+        return f"{dirname}/" if dirname else "./"
+    return dest
+
+
+def _stem(file) -> str:
+    """`x` for notebooks/x.ipynb and for notebooks/x.<language>.ipynb."""
+    stem = posixpath.basename(file.src_uri)[: -len(".ipynb")]
+    localization = getattr(file, "localization", None)
+    if localization and stem.endswith(f".{localization}"):
+        stem = stem[: -len(localization) - 1]
+    return stem
+
+
+def _alternates(file, stem: str, i18n, config) -> dict:
+    """For every built language, where the same notebook lives (only those that exist)."""
+    docs = Path(config.docs_dir)
+    src = Path(file.src_uri)
+    default = i18n.default_language
+    result = {}
+    for language in i18n.build_languages:
+        candidates = [src.with_name(f"{stem}.{language}.ipynb")]
+        if i18n.config.fallback_to_default:
+            candidates += [src.with_name(f"{stem}.{default}.ipynb"), src.with_name(f"{stem}.ipynb")]
+        if not any((docs / candidate).is_file() for candidate in candidates):
+            continue
+        dest = _page_dest(file.src_uri, stem, language, default, config.use_directory_urls)
+        result[language] = SimpleNamespace(
+            url=_url_for(dest, config.use_directory_urls), locale=language
+        )
+    return result
+
+
+@event_priority(-200)
+def on_files(files, config):
+    jupyter, i18n = _plugins(config)
+    if jupyter is None:
+        return files
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    for file in list(files):
+        if isinstance(file, NotebookFile) or not file.src_uri.endswith(".ipynb"):
+            continue
+        if not jupyter.should_include(file):
+            continue
+        notebook = NotebookFile(
+            file, use_directory_urls=config.use_directory_urls, site_dir=config.site_dir
+        )
+        stem = _stem(file)
+        language = i18n.current_language if i18n is not None else None
+        default = i18n.default_language if i18n is not None else None
+        dest = _page_dest(file.src_uri, stem, language, default, config.use_directory_urls)
+        notebook.dest_path = dest
+        notebook.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, dest))
+        notebook.url = _url_for(dest, config.use_directory_urls)
+        if i18n is not None:
+            notebook.alternates = _alternates(file, stem, i18n, config)
+        # Mutate the i18n plugin's own Files object: its path lookup resolves `x.ipynb`
+        # in the nav to `x.<language>.ipynb`.
+        files.remove(file)
+        files.append(notebook)
+    return files
+
+
+def _is_notebook_page(page, config) -> bool:
+    jupyter, _ = _plugins(config)
+    return jupyter is not None and page.file.src_uri.endswith(".ipynb") and jupyter.should_include(
+        page.file
+    )
+
+
+def _offload_css(match: re.Match, page, config) -> str:
+    css = match.group(1)
+    data = css.encode("utf-8")
+    if len(data) < _INLINE_CSS_LIMIT:
+        return match.group(0)
+    name = f"{CSS_DIR}/{hashlib.sha256(data).hexdigest()[:16]}.css"
+    target = Path(config.site_dir) / name
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    href = get_relative_url(name, page.url)
+    return f'<link rel="stylesheet" href="{href}">'
+
+
+def on_page_content(html, page, config, files):
+    if not _is_notebook_page(page, config):
+        return html
+    html = _MATHJAX.sub("", html)
+    html = _SCRIPT.sub(
+        lambda m: "" if "mermaid" in m.group(0) or "mathjax" in m.group(0).lower() else m.group(0),
+        html,
+    )
+    return _STYLE.sub(lambda m: _offload_css(m, page, config), html)
+
+
+def on_template_context(context, template_name, config):
+    """The 404 page: its language switcher points at each language's home page.
+
+    The i18n plugin leaves `extra.alternate` as the last page built set it."""
+    _, i18n = _plugins(config)
+    if template_name == "404.html" and i18n is not None and i18n.extra_alternate:
+        config.extra["alternate"] = deepcopy(i18n.extra_alternate)
+    return context
+
+
+def on_post_template(output, template_name, config):
+    """Every language's build writes <site>/404.html; keep the default language's.
+
+    (An empty output is not written.) overrides/404.html carries both languages."""
+    _, i18n = _plugins(config)
+    if template_name == "404.html" and i18n is not None and not i18n.is_default_language_build:
+        return ""
+    return output

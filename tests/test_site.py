@@ -1,0 +1,519 @@
+"""Gates on the site: build, snippets, translations, offline assets, page weight, switcher.
+
+The site is built once per test session (`built_site`, in the root conftest.py) and
+the gates below read that build. The page gates read docs/ directly.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import io
+import json
+import re
+import tokenize
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from sybil import Document
+from sybil.parsers.markdown import PythonCodeBlockParser
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+LANGUAGES = ("ja", "en")  # ja is the default language, at the site root
+DEFAULT_LANGUAGE = "ja"
+PAGE_LIMIT = 1_000_000  # bytes: one page's own HTML plus its images
+THEME_DIRS = ("assets/javascripts", "assets/stylesheets", "assets/jupyter", "assets/katex",
+              "assets/images")
+SEARCH_INDEX = "search/search_index.json"
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+def page_files() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def page_name(path: Path) -> tuple[str, str | None]:
+    """docs/beyond/x.ja.md -> ("beyond/x", "ja"); a file without a language suffix -> None."""
+    relative = path.relative_to(DOCS).as_posix()
+    match = re.fullmatch(r"(.+)\.([a-z]{2})\.md", relative)
+    if match is None or match.group(2) not in LANGUAGES:
+        return relative[: -len(".md")], None
+    return match.group(1), match.group(2)
+
+
+def pages_by_name() -> dict[str, dict[str, Path]]:
+    names: dict[str, dict[str, Path]] = {}
+    for path in page_files():
+        name, language = page_name(path)
+        if language is not None:
+            names.setdefault(name, {})[language] = path
+    return names
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# -- fences, read the way CommonMark reads them ----------------------------------------------
+
+_FENCE_LINE = re.compile(
+    r"^(?P<prefix>(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?)"
+    r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
+
+
+def fence_openings(text: str) -> list[tuple[int, str]]:
+    """(line number, info string) of every fenced code block that opens in `text`."""
+    openings = []
+    open_fence: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _FENCE_LINE.match(line)
+        if match is None:
+            continue
+        fence, info = match.group("fence"), match.group("info")
+        if open_fence is None:
+            if fence[0] == "`" and "`" in info:
+                continue  # inline code, not a fence
+            openings.append((number, info.strip()))
+            open_fence = fence
+        elif fence[0] == open_fence[0] and len(fence) >= len(open_fence) and not info.strip():
+            open_fence = None
+    return openings
+
+
+def looks_like_python(info: str) -> bool:
+    """py, pycon, python3, {.python}, Python, python title="x", ... (anything meant as Python)."""
+    word = info.lstrip("{ .").lower()
+    return word.startswith(("py", "ipython"))
+
+
+def python_regions(text: str, path: Path) -> tuple[list[str], list[str]]:
+    """Sybil's own view of a page: the sources of its ```python blocks and of its
+    invisible python code blocks, in order."""
+    document = Document(text, str(path))
+    visible, invisible = [], []
+    for region in PythonCodeBlockParser().codeblock_parser(document):
+        opening = text[region.start : region.end].lstrip(" \t>-*+0123456789.)")
+        (invisible if opening.startswith("<!--") else visible).append(str(region.parsed))
+    return visible, invisible
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")  # the targets of ![alt](target)
+_SKIP = re.compile(r"<!--+\s*skip:?\s+(?P<action>\w+)(?P<arguments>.*?)--+>", re.S)
+
+
+def skip_directives(text: str) -> list[tuple[int, str, str]]:
+    return [
+        (text.count("\n", 0, m.start()) + 1, m.group("action"), m.group("arguments").strip())
+        for m in _SKIP.finditer(text)
+    ]
+
+
+def skip_reason_problem(action: str, arguments: str) -> str | None:
+    """None when a `skip: start|next` directive says why it skips (Sybil's own syntax)."""
+    if action == "end":
+        return None
+    if not arguments:
+        return 'has no reason: write `skip: next "why"` or `skip: next if(cond, reason="why")`'
+    source = "if_" + arguments[2:] if arguments.startswith("if") else arguments
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError as error:
+        return f"does not parse ({error.msg})"
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, str) and tree.value.strip():
+        return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "if_":
+        reasons = [k.value for k in tree.keywords if k.arg == "reason"] + tree.args[1:2]
+        if any(isinstance(r, ast.Constant) and isinstance(r.value, str) and r.value.strip()
+               for r in reasons):
+            return None
+        return 'has a condition but no reason: add reason="why"'
+    return "has neither a reason string nor if(..., reason=...)"
+
+
+def strip_comments(source: str) -> str:
+    """Python source without comments, trailing spaces or blank lines (doctests too)."""
+    if source.lstrip().startswith(">>>"):
+        examples = doctest.DocTestParser().get_examples(source)
+        return "\n".join(f">>> {strip_comments(e.source)}\n{e.want}" for e in examples)
+    try:
+        comments = [
+            token.start
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        comments = []
+    lines = source.splitlines()
+    for row, column in comments:
+        lines[row - 1] = lines[row - 1][:column]
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
+# -- (b) every python snippet is collected, and says why it is skipped ----------------------
+
+@pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_python_fences_are_collected(path: Path, sybil_parsers: list) -> None:
+    text = read(path)
+    openings = fence_openings(text)
+    odd = [f"{relative(path)}:{line}: ```{info}" for line, info in openings
+           if looks_like_python(info) and info != "python"]
+    assert not odd, (
+        "Sybil collects only fences written exactly ```python (no attributes, no py, pycon, "
+        "{.python}); these would be shown but never tested:\n" + "\n".join(odd)
+    )
+    written = sum(1 for _, info in openings if info == "python")
+    collected, _ = python_regions(text, path)
+    assert len(collected) == written, (
+        f"{relative(path)}: {written} ```python fences in the file, Sybil collects "
+        f"{len(collected)}; check fence indentation and nesting"
+    )
+    # The whole parser set reads the page (no overlapping regions, valid skip syntax).
+    Document.parse(str(path), *sybil_parsers)
+
+
+@pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_skips_carry_a_reason(path: Path) -> None:
+    problems = []
+    for line, action, arguments in skip_directives(read(path)):
+        problem = skip_reason_problem(action, arguments)
+        if problem:
+            problems.append(f"{relative(path)}:{line}: skip: {action} {arguments} -- {problem}")
+    assert not problems, "\n".join(problems)
+
+
+# -- (c) both languages, same code --------------------------------------------------------
+
+def test_every_page_has_a_language_suffix() -> None:
+    bare = [relative(p) for p in page_files() if page_name(p)[1] is None]
+    assert not bare, (
+        "pages are docs/<name>.ja.md and docs/<name>.en.md; rename: " + ", ".join(bare)
+    )
+
+
+def test_every_page_exists_in_both_languages() -> None:
+    missing = [
+        f"docs/{name}.{language}.md"
+        for name, languages in sorted(pages_by_name().items())
+        for language in LANGUAGES
+        if language not in languages
+    ]
+    assert not missing, "missing translations: " + ", ".join(missing)
+
+
+def test_every_notebook_exists_in_both_languages() -> None:
+    names = Counter()
+    for path in (DOCS / "notebooks").glob("*.ipynb"):
+        match = re.fullmatch(r"(.+)\.([a-z]{2})\.ipynb", path.name)
+        if match:
+            names[match.group(1)] += 1
+    assert all(count == len(LANGUAGES) for count in names.values()), dict(names)
+
+
+@pytest.mark.parametrize("name", sorted(pages_by_name()))
+def test_translations_share_their_code(name: str) -> None:
+    languages = pages_by_name()[name]
+    if set(languages) != set(LANGUAGES):
+        pytest.skip("missing a language: see test_every_page_exists_in_both_languages")
+    ja, en = (languages[language] for language in LANGUAGES)
+    ja_text, en_text = read(ja), read(en)
+    for kind, index in (("```python block", 0), ("invisible python code block", 1)):
+        ja_blocks = [strip_comments(b) for b in python_regions(ja_text, ja)[index]]
+        en_blocks = [strip_comments(b) for b in python_regions(en_text, en)[index]]
+        assert len(ja_blocks) == len(en_blocks), (
+            f"{name}: {len(ja_blocks)} {kind}s in {relative(ja)}, {len(en_blocks)} in "
+            f"{relative(en)}"
+        )
+        for number, (a, b) in enumerate(zip(ja_blocks, en_blocks), start=1):
+            assert a == b, (
+                f"{name}: {kind} #{number} differs between the languages (only comments and "
+                f"prose are translated):\n--- ja\n{a}\n--- en\n{b}"
+            )
+    ja_images, en_images = IMAGE.findall(ja_text), IMAGE.findall(en_text)
+    assert ja_images == en_images, (
+        f"{name}: the two languages show different images (link both to "
+        f"assets/figures/<name>.svg; alt texts are translated): {ja_images} vs {en_images}"
+    )
+    ja_skips = [action for _, action, _ in skip_directives(ja_text)]
+    en_skips = [action for _, action, _ in skip_directives(en_text)]
+    assert ja_skips == en_skips, f"{name}: skip directives differ: {ja_skips} vs {en_skips}"
+
+
+# -- the built site ------------------------------------------------------------------------
+
+class _Collector(HTMLParser):
+    """Tags and attributes of one HTML document, plus its inline CSS."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.css: list[str] = []
+        self._in_style = False
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {key: value or "" for key, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if tag == "style":
+            self._in_style = True
+        if "style" in attributes:
+            self.css.append(attributes["style"])
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.css.append(data)
+
+
+def parse_html(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(read(path))
+    return collector
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def page_url(site: Path, path: Path) -> str:
+    """en/tokens/index.html -> en/tokens/ (directory URLs), index.html -> ''."""
+    url = path.relative_to(site).as_posix()
+    return url[: -len("index.html")] if url.endswith("index.html") else url
+
+
+def is_remote(url: str) -> bool:
+    url = url.strip()
+    return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.I)) and not url.startswith(
+        ("//127.0.0.1", "http://127.0.0.1", "http://localhost")
+    )
+
+
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+# Attributes whose URL the browser fetches by itself. A plain <a href> is a hyperlink.
+_FETCHED = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
+}
+_FETCHED_LINKS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
+                  "modulepreload", "prefetch", "preconnect", "dns-prefetch", "manifest",
+                  "mask-icon"}
+
+
+def fetched_urls(collector: _Collector) -> list[str]:
+    urls = []
+    for tag, attributes in collector.tags:
+        if tag == "link":
+            if set(attributes.get("rel", "").lower().split()) & _FETCHED_LINKS:
+                urls.append(attributes.get("href", ""))
+            continue
+        for name in _FETCHED.get(tag, ()):
+            value = attributes.get(name, "")
+            if name == "srcset":
+                urls += [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+            elif value:
+                urls.append(value)
+    for css in collector.css:
+        urls += [a or b for a, b in _CSS_URL.findall(css)]
+    return urls
+
+
+def test_build_strict(built_site) -> None:
+    assert built_site.returncode == 0, (
+        f"mkdocs build --strict exited {built_site.returncode}:\n{built_site.log[-6000:]}"
+    )
+    warnings = [line for line in built_site.log.splitlines() if line.startswith("WARNING")]
+    assert not warnings, "\n".join(warnings)
+
+
+def test_no_asset_from_another_host(built_site) -> None:
+    site = built_site.require()
+    found = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix == ".html":
+            urls = fetched_urls(parse_html(path))
+        elif path.suffix == ".css":
+            urls = [a or b for a, b in _CSS_URL.findall(read(path))]
+        elif path.suffix == ".svg":
+            text = read(path)
+            urls = [a or b for a, b in _CSS_URL.findall(text)]
+            urls += re.findall(r"""(?:xlink:)?href\s*=\s*["']([^"']+)["']""", text)
+        else:
+            continue
+        found += [f"{path.relative_to(site)}: {url}" for url in urls if is_remote(url)]
+    assert not found, "the built site loads from other hosts:\n" + "\n".join(found)
+
+
+def test_local_assets_exist(built_site) -> None:
+    """Every script, stylesheet, image and font the pages load is in the build."""
+    site = built_site.require()
+    missing = []
+    for path in sorted(site.rglob("*.html")):
+        page = path.relative_to(site).as_posix()
+        for url in fetched_urls(parse_html(path)):
+            if not url or is_remote(url) or url.startswith(("data:", "#", "blob:")):
+                continue
+            if path.name == "404.html":  # absolute links: base_url is "/"
+                target = site / urlsplit(url).path.lstrip("/")
+            else:
+                target = site / urlsplit(urljoin("http://site/" + page, url)).path.lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()):
+                missing.append(f"{page}: {url}")
+    for path in sorted(site.rglob("*.css")):
+        for url in (a or b for a, b in _CSS_URL.findall(read(path))):
+            if is_remote(url) or url.startswith(("data:", "#")):
+                continue
+            if not (path.parent / urlsplit(url).path).resolve().is_file():
+                missing.append(f"{path.relative_to(site)}: {url}")
+    assert not missing, "missing assets:\n" + "\n".join(missing[:50])
+
+
+def _local_file(site: Path, page: str, url: str) -> Path | None:
+    if not url or is_remote(url) or url.startswith(("data:", "#", "mailto:")):
+        return None
+    target = urlsplit(urljoin("http://site/" + page, url)).path.lstrip("/")
+    path = site / target
+    return path if path.is_file() else None
+
+
+def _size(paths) -> int:
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+def test_page_weight(built_site, capsys) -> None:
+    site = built_site.require()
+    heavy, rows = [], []
+    for path in html_pages(site):
+        url = page_url(site, path)
+        images = set()
+        for tag, attributes in parse_html(path).tags:
+            if tag in ("img", "source", "object", "image", "video"):
+                for name in ("src", "srcset", "data", "href", "xlink:href", "poster"):
+                    for value in attributes.get(name, "").split(","):
+                        image = _local_file(site, url, value.strip().split(" ")[0])
+                        if image is not None:
+                            images.add(image)
+        total = path.stat().st_size + _size(images)
+        rows.append((total, url or "/"))
+        if total > PAGE_LIMIT:
+            heavy.append(f"{url or '/'}: {total:,} bytes ({len(images)} images)")
+    theme = _size(p for d in THEME_DIRS for p in (site / d).rglob("*"))
+    search = _size([site / SEARCH_INDEX])
+    with capsys.disabled():
+        biggest = max(rows)
+        print(f"\n[site weight] heaviest page {biggest[1]}: {biggest[0]:,} bytes; "
+              f"theme bundle (shared): {theme:,} bytes; search index: {search:,} bytes")
+    assert not heavy, f"pages above {PAGE_LIMIT:,} bytes of HTML and images:\n" + "\n".join(heavy)
+
+
+def _switcher_links(collector: _Collector) -> dict[str, str]:
+    return {
+        attributes["hreflang"]: attributes.get("href", "")
+        for tag, attributes in collector.tags
+        if tag == "a" and "hreflang" in attributes and "md-select__link" in attributes.get(
+            "class", "")
+    }
+
+
+def _counterpart(url: str, language: str, target: str) -> str:
+    """The same page in `target` (ja at the root, other languages under /<language>/)."""
+    bare = url if language == DEFAULT_LANGUAGE else url[len(language) + 1:]
+    return bare if target == DEFAULT_LANGUAGE else f"{target}/{bare}"
+
+
+def test_language_switcher_links_to_the_same_page(built_site) -> None:
+    site = built_site.require()
+    problems = []
+    pages = html_pages(site)
+    assert len(pages) >= 2 * len(pages_by_name()), [page_url(site, p) for p in pages]
+    for path in pages:
+        url = page_url(site, path)
+        collector = parse_html(path)
+        language = collector.lang
+        links = _switcher_links(collector)
+        if language not in LANGUAGES:
+            problems.append(f"/{url}: <html lang={language!r}>")
+            continue
+        for target in LANGUAGES:
+            if target == language:
+                continue
+            href = links.get(target)
+            if href is None:
+                problems.append(f"/{url}: no switcher link to {target}")
+                continue
+            landed = urlsplit(urljoin("http://site/" + url, href)).path
+            expected = "/" + _counterpart(url, language, target)
+            if landed != expected:
+                problems.append(f"/{url}: switcher to {target} goes to {landed}, not {expected}")
+            elif not (site / expected.lstrip("/") / "index.html").is_file() and not (
+                site / expected.lstrip("/")
+            ).is_file():
+                problems.append(f"/{url}: switcher target {expected} was not built")
+    assert not problems, "\n".join(problems)
+
+
+def test_images_have_alt_text(built_site) -> None:
+    site = built_site.require()
+    bare = [
+        f"/{page_url(site, path)}: {attributes.get('src')}"
+        for path in html_pages(site)
+        for tag, attributes in parse_html(path).tags
+        if tag == "img" and not attributes.get("alt", "").strip()
+    ]
+    assert not bare, "images without alt text (write ![what it shows](...)):\n" + "\n".join(bare)
+
+
+def test_404_page(built_site) -> None:
+    site = built_site.require()
+    page = site / "404.html"
+    assert page.is_file(), "404.html was not built"
+    text = read(page)
+    assert "ページが見つかりません" in text and "Page not found" in text, (
+        "the 404 page is built for the default language only: it must speak both"
+    )
+    links = _switcher_links(parse_html(page))
+    assert {links.get("ja"), links.get("en")} == {"/", "/en/"}, links
+
+
+def test_search_index_holds_both_languages(built_site) -> None:
+    site = built_site.require()
+    index = json.loads(read(site / SEARCH_INDEX))
+    assert set(LANGUAGES) <= set(index["config"]["lang"]), index["config"]
+    locations = {entry["location"].split("#")[0] for entry in index["docs"]}
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    ja_text = [entry for entry in index["docs"]
+               if not entry["location"].startswith("en/")
+               and japanese.search(entry["title"] + entry["text"])]
+    assert ja_text, "no Japanese text in the search index"
+    for name in pages_by_name():
+        url = "" if name == "index" else f"{name}/"
+        for language in LANGUAGES:
+            location = url if language == DEFAULT_LANGUAGE else f"{language}/{url}"
+            assert location in locations, f"/{location} is not in the search index"
