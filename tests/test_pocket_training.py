@@ -97,8 +97,6 @@ def test_resume_is_bit_identical_without_dropout(without_dropout):
     assert [held_out[e["step"]] for e in whole["history"]] == [e["held_out_loss"] for e in whole["history"]]
 
 
-@pytest.mark.xfail(strict=True, reason="train.py does not save torch's global random state, "
-                   "which dropout draws from: after a resume the dropout masks differ")
 def test_resume_is_bit_identical(with_dropout):
     (_, whole_state), (_, resumed_state), _ = with_dropout
     assert _differing(whole_state, resumed_state) == []

@@ -105,7 +105,8 @@ def save_state(run_dir: Path, model, optimizer, generator: torch.Generator, meta
     for index, state in optim_state["state"].items():
         for name, value in state.items():
             tensors[f"optim.{index}.{name}"] = value.reshape(-1) if value.dim() == 0 else value
-    tensors["rng"] = generator.get_state()
+    tensors["rng"] = generator.get_state()  # the batch sampler's state
+    tensors["torch_rng"] = torch.get_rng_state()  # dropout draws from torch's global generator
     tmp = run_dir / "state.safetensors.tmp"
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp))
     tmp.replace(run_dir / "state.safetensors")
@@ -125,6 +126,7 @@ def load_state(run_dir: Path, model, optimizer, generator: torch.Generator) -> d
             state.setdefault(int(index), {})[name] = value.reshape(()) if name == "step" else value
     optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
     generator.set_state(tensors["rng"])
+    torch.set_rng_state(tensors["torch_rng"])
     return meta
 
 
