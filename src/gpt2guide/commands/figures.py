@@ -1,0 +1,82 @@
+"""``gpt2guide figures [--out DIR] [--check] [--list] [--json]``: redraw the guide's figures.
+
+Every figure in ``gpt2guide.figures.FIGURES`` is drawn in Japanese and English as
+``<name>.<lang>.svg`` (default folder: the repository's ``docs/assets/figures``). ``--check`` draws
+into a temporary folder and fails (exit 2) if a committed figure differs, is missing, or is left over;
+``--list`` prints names, files and alt texts without drawing. Run it again after the pocket model is
+retrained: three of the figures are its output.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+
+def default_out_dir() -> Path:
+    """``docs/assets/figures`` of the source checkout this package runs from."""
+    from ..figures import DOCS_DIR
+
+    root = Path(__file__).resolve().parents[3]  # src/gpt2guide/commands/figures.py -> the repository
+    if not (root / "pyproject.toml").is_file() or not (root / "docs").is_dir():
+        raise ValueError("--out: this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
+                         "pass --out DIR")
+    return root / DOCS_DIR
+
+
+def _entries(out: Path | None) -> list[dict]:
+    from ..figures import FIGURES
+
+    entries = []
+    for spec in FIGURES.values():
+        entry = spec.as_dict()
+        if out is not None:
+            entry["paths"] = {lang: str(out / file) for lang, file in spec.files().items()}
+        entries.append(entry)
+    return entries
+
+
+def _compare(committed: Path, fresh: Path) -> dict:
+    """Files that differ, are missing from ``committed``, or lie in ``committed`` with no figure behind them."""
+    fresh_files = {p.name for p in fresh.glob("*.svg")}
+    committed_files = {p.name for p in committed.glob("*.svg")} if committed.is_dir() else set()
+    stale = sorted(n for n in fresh_files & committed_files
+                   if (fresh / n).read_bytes() != (committed / n).read_bytes())
+    return {"stale": stale, "missing": sorted(fresh_files - committed_files),
+            "extra": sorted(committed_files - fresh_files)}
+
+
+def _handler(args):
+    from ..figures import draw_all
+
+    if args.list:
+        entries = _entries(None)
+        text = "\n".join(f"{e['name']}: {', '.join(e['files'].values())}\n  ja: {e['markdown']['ja']}\n"
+                         f"  en: {e['markdown']['en']}" for e in entries)
+        return {"figures": entries, "text": text}
+    out = Path(args.out) if args.out else default_out_dir()
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            draw_all(tmp)
+            problems = _compare(out, Path(tmp))
+        bad = [f"{kind}: {', '.join(names)}" for kind, names in problems.items() if names]
+        if bad:
+            raise ValueError(f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
+                             "to redraw them (and delete left-over files)")
+        return {"out": str(out), "figures": _entries(out), **problems,
+                "text": f"all {2 * len(_entries(None))} figures in {out} are up to date"}
+    written = draw_all(out)
+    extra = sorted(p.name for p in out.glob("*.svg") if p not in set(written))
+    lines = [f"wrote {p} ({p.stat().st_size / 1000:.0f} kB)" for p in written]
+    if extra:
+        lines.append(f"left-over files with no figure behind them (delete them): {', '.join(extra)}")
+    return {"out": str(out), "figures": _entries(out), "extra": extra, "text": "\n".join(lines)}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("figures", help="redraw the guide's figures (SVG, Japanese and English)")
+    parser.add_argument("--out", default=None, help="folder to write to (default: the repository's docs/assets/figures)")
+    parser.add_argument("--check", action="store_true", help="redraw in a temporary folder and fail if --out differs")
+    parser.add_argument("--list", action="store_true", help="print names, files and alt texts without drawing")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(handler=_handler)

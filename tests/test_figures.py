@@ -1,0 +1,215 @@
+"""The guide's figures: fresh, deterministic, in both languages, and drawn from the library's own numbers.
+
+The committed SVGs in docs/assets/figures must equal what ``gpt2guide figures`` draws now, byte for
+byte: a figure goes stale when a figure module, the library or the pocket model's weights change.
+"""
+
+import importlib.util
+import logging
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+if importlib.util.find_spec("matplotlib") is None or importlib.util.find_spec("japanize_matplotlib") is None:
+    pytest.skip("the figures need the docs extra: pip install -e '.[docs]'", allow_module_level=True)
+
+from gpt2guide.cli import main  # noqa: E402
+from gpt2guide.figures import FIGURES, LANGUAGES, beam_tree, parameters, sources, style, top_k_top_p  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "docs" / "assets" / "figures"
+REDRAW = "run `gpt2guide figures` and commit docs/assets/figures"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
+MAX_BYTES = 200_000
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """Every figure drawn by the command into a fresh folder, with every warning an error.
+
+    Missing glyphs are warnings (``Glyph ... missing from font(s)``); a font matplotlib cannot find
+    is a message on its logger (``findfont: ...``). Both fail here.
+    """
+    out = tmp_path_factory.mktemp("figures")
+    records = _Records()
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(records)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert main(["figures", "--out", str(out)]) == 0
+    finally:
+        logger.removeHandler(records)
+    assert records.messages == [], f"matplotlib logged warnings while drawing: {records.messages}"
+    return out
+
+
+def test_the_command_draws_every_figure_in_both_languages(drawn):
+    expected = {spec.file(lang) for spec in FIGURES.values() for lang in LANGUAGES}
+    assert {p.name for p in drawn.iterdir()} == expected
+    for path in drawn.iterdir():
+        assert path.stat().st_size < MAX_BYTES, f"{path.name}: {path.stat().st_size} bytes, keep figures small"
+        head = path.read_text(encoding="utf-8")[:600]
+        assert "<svg" in head and "<dc:date>" not in head, path.name
+
+
+def test_committed_figures_equal_a_fresh_drawing(drawn):
+    committed = {p.name for p in COMMITTED.glob("*.svg")}
+    fresh = {p.name for p in drawn.glob("*.svg")}
+    assert not fresh - committed, f"figures missing from docs/assets/figures: {sorted(fresh - committed)}; {REDRAW}"
+    assert not committed - fresh, f"files in docs/assets/figures with no figure behind them: {sorted(committed - fresh)}; delete them"
+    stale = [n for n in sorted(fresh) if (drawn / n).read_bytes() != (COMMITTED / n).read_bytes()]
+    assert not stale, (f"stale figures in docs/assets/figures: {stale} (a figure module, the library or the pocket "
+                       f"weights changed); {REDRAW}")
+
+
+def test_drawing_twice_gives_the_same_bytes(tmp_path):
+    """Determinism: fixed hash salt, no date, float64 numbers, one thread."""
+    spec = FIGURES["temperature"]
+    for run in ("a", "b"):
+        with sources.one_thread():
+            data = spec.data()
+        with style.context("ja"):
+            style.save_svg(spec.draw(data, "ja"), tmp_path / run / spec.file("ja"))
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_japanese_figures_are_set_in_the_japanese_font(drawn):
+    # With svg.fonttype "path", each glyph is defined once with an id "<PostScript font name>-<code point>".
+    for spec in FIGURES.values():
+        ja = (drawn / spec.file("ja")).read_text(encoding="utf-8")
+        en = (drawn / spec.file("en")).read_text(encoding="utf-8")
+        assert f'id="{style.JA_FONT}-' in ja, f"{spec.file('ja')} has no glyph from {style.JA_FONT}"
+        assert style.JA_FONT not in en, f"{spec.file('en')} uses the Japanese font"
+        assert "<text" not in ja + en, "text must be drawn as paths, so the browser needs no font"
+
+
+def test_the_style_leaves_the_callers_settings_alone():
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    with style.context("ja"):
+        assert matplotlib.rcParams["svg.hashsalt"] == "gpt2guide"
+    assert dict(matplotlib.rcParams) == before
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_each_figure_has_a_title_and_alt_text_in_both_languages(name):
+    spec = FIGURES[name]
+    for texts in (spec.title, spec.alt):
+        assert set(texts) == set(LANGUAGES)
+        assert JAPANESE.search(texts["ja"]), texts["ja"]
+        assert not JAPANESE.search(texts["en"]), texts["en"]
+    assert len(spec.alt["en"]) > 80 and len(spec.alt["ja"]) > 40
+    assert "]" not in spec.alt["ja"] + spec.alt["en"], "a ] would end the Markdown image's alt text"
+    assert spec.src == f"assets/figures/{name}.svg"
+    assert spec.markdown("en", up=1) == f"![{spec.alt['en']}](../assets/figures/{name}.svg)"
+    if spec.pocket:  # the figure says whose output it is
+        assert "pocket" in spec.title["ja"] and "pocket" in spec.title["en"]
+
+
+def test_list_prints_names_files_and_alt_texts_without_drawing(capsys):
+    import json
+
+    assert main(["figures", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["figures"]
+    assert [f["name"] for f in listed] == list(FIGURES)
+    assert listed[0]["files"] == {"ja": "temperature.ja.svg", "en": "temperature.en.svg"}
+    assert listed[0]["alt"] == FIGURES["temperature"].alt
+
+
+def test_check_fails_on_a_stale_missing_or_left_over_figure(drawn, tmp_path, capsys, monkeypatch):
+    import gpt2guide.figures
+    from gpt2guide.commands.figures import _compare
+
+    copy = tmp_path / "committed"
+    shutil.copytree(drawn, copy)
+    assert _compare(copy, drawn) == {"stale": [], "missing": [], "extra": []}
+    (copy / "temperature.ja.svg").write_bytes(b"<svg/>")
+    (copy / "parameters.en.svg").unlink()
+    (copy / "old.ja.svg").write_bytes(b"<svg/>")
+    assert _compare(copy, drawn) == {"stale": ["temperature.ja.svg"], "missing": ["parameters.en.svg"],
+                                     "extra": ["old.ja.svg"]}
+    # The command itself, with the drawing replaced by a copy of the one already made.
+    monkeypatch.setattr(gpt2guide.figures, "draw_all", lambda out: shutil.copytree(drawn, out, dirs_exist_ok=True))
+    assert main(["figures", "--check", "--out", str(drawn)]) == 0
+    assert main(["figures", "--check", "--out", str(copy)]) == 2
+    error = capsys.readouterr().err
+    assert "stale: temperature.ja.svg" in error and "run `gpt2guide figures`" in error
+
+
+def test_top_k_top_p_counts_are_the_library_filters():
+    import torch
+
+    from gpt2guide.decoding import min_p_filter, top_k_filter, top_p_filter
+
+    with sources.one_thread():
+        data = top_k_top_p.data()
+        logits = sources.next_logits()
+    probs = logits.softmax(-1)
+    kept = {"top_k": top_k_filter(logits, top_k_top_p.TOP_K), "top_p": top_p_filter(logits, top_k_top_p.TOP_P),
+            "min_p": min_p_filter(logits, top_k_top_p.MIN_P)}
+    for key, filtered in kept.items():
+        assert data["kept_count"][key] == int(torch.isfinite(filtered).sum()), key
+    # The textbook definitions agree (the pocket model's logits have no ties at these cut-offs).
+    sorted_probs = probs.sort(descending=True).values
+    assert data["kept_count"]["top_k"] == top_k_top_p.TOP_K
+    assert data["kept_count"]["top_p"] == int((sorted_probs.cumsum(0) < top_k_top_p.TOP_P).sum()) + 1
+    assert data["kept_count"]["min_p"] == int((probs >= top_k_top_p.MIN_P * probs.max()).sum())
+    # Each filter keeps a run of the most probable tokens: a prefix of the ranks drawn.
+    for key, flags in data["kept"].items():
+        n = min(data["kept_count"][key], len(flags))
+        assert flags == [True] * n + [False] * (len(flags) - n), key
+    assert data["probabilities"] == sorted(data["probabilities"], reverse=True)
+
+
+def test_beam_tree_is_the_library_beam_search(pocket):
+    from gpt2guide.decoding import beam_search, encode
+
+    # The green path is the best sequence of the library's search, on the model the pages load (float32).
+    model, tokenizer = pocket
+    with sources.one_thread():
+        data = beam_tree.data()
+        result = beam_search(model, encode(tokenizer, sources.PROMPT), beam_tree.MAX_NEW_TOKENS,
+                             num_beams=beam_tree.NUM_BEAMS)
+    nodes = data["nodes"]
+    best = tuple(result.ids[0, -beam_tree.MAX_NEW_TOKENS:].tolist())
+    assert data["best"] == best == result.best.ids
+    assert [n["ids"] for n in nodes if n["status"] == beam_tree.BEST] == [best[:s] for s in range(1, len(best) + 1)]
+    for step, beams in enumerate(data["library_beams"], start=1):
+        drawn = {n["ids"]: n for n in nodes if n["step"] == step}
+        kept = {ids for ids, n in drawn.items() if n["status"] != beam_tree.PRUNED}
+        # The coloured nodes are the beams the library kept, with the same log-probabilities...
+        assert kept == {ids for ids, _ in beams}
+        for ids, log_p in beams:
+            assert drawn[ids]["log_probability"] == pytest.approx(log_p, abs=1e-3)
+        # ... and, unless an end-of-text token came up, the best NUM_BEAMS of the candidates drawn beside them.
+        if len(beams) != beam_tree.NUM_BEAMS:
+            continue
+        ranked = sorted(drawn.values(), key=lambda n: -n["log_probability"])
+        assert {n["ids"] for n in ranked[:beam_tree.NUM_BEAMS]} == kept
+
+
+def test_parameter_breakdown_adds_up_to_the_unique_count():
+    from gpt2guide import count_parameters, skeleton
+
+    data = parameters.data()
+    assert sum(data["gpt2"].values()) == 124_439_808 == count_parameters(skeleton("gpt2"))
+    assert sum(data["gpt2-xl"].values()) == 1_557_611_200 == count_parameters(skeleton("gpt2-xl"))
+    assert data["gpt2"]["wte"] == 50257 * 768 and data["gpt2"]["wpe"] == 1024 * 768
+    assert data["gpt2"]["ln"] == (12 * 2 + 1) * 2 * 768
+    with pytest.raises(ValueError, match="no known part"):
+        parameters.part_of("transformer.h.0.adapter.weight")
