@@ -8,6 +8,7 @@ References: transformers' ``GPT2Config`` / ``from_pretrained``; nanoGPT's ``GPT.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -78,6 +79,22 @@ def load(name: str | Path = "pocket", *, head: bool = True, device: str | torch.
     source = _source(name)
     target = check_device(device)
     model_class = AutoModelForCausalLM if head else AutoModel
-    model = model_class.from_pretrained(source, dtype=torch.float32, use_safetensors=True)
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    # A local folder loads in a blink: keep its "Loading weights" bar off the reader's screen.
+    with _quiet_progress(local=Path(source).is_dir()):
+        model = model_class.from_pretrained(source, dtype=torch.float32, use_safetensors=True)
+        tokenizer = AutoTokenizer.from_pretrained(source)
     return model.to(target).eval(), tokenizer
+
+
+@contextmanager
+def _quiet_progress(local: bool):
+    from transformers.utils import logging
+
+    was_enabled = logging.is_progress_bar_enabled()
+    if local and was_enabled:
+        logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if local and was_enabled:
+            logging.enable_progress_bar()
