@@ -111,7 +111,8 @@ def save_state(run_dir: Path, model, optimizer, generator: torch.Generator, meta
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp))
     tmp.replace(run_dir / "state.safetensors")
     meta = {**meta, "param_groups": optim_state["param_groups"]}
-    (run_dir / "state.json").write_text(json.dumps(meta, indent=1))
+    (run_dir / "state.json.tmp").write_text(json.dumps(meta, indent=1))
+    (run_dir / "state.json.tmp").replace(run_dir / "state.json")
 
 
 def load_state(run_dir: Path, model, optimizer, generator: torch.Generator) -> dict:
