@@ -3,9 +3,9 @@
 One module per figure; each has ``SPEC`` (name, titles and alt texts in both languages),
 ``data()`` (the numbers, computed once for both languages) and ``draw(data, lang)`` (a matplotlib
 ``Figure``). ``FIGURES`` maps names to specs; ``draw_all(out_dir)`` writes
-``<name>.<lang>.svg`` for every figure and language. Pages read file names and alt texts from here
-(``FIGURES["temperature"].alt["ja"]``, ``.src``, ``.markdown("ja")``); ``gpt2guide figures`` is the one command that redraws them.
-Never edit an SVG by hand: change the module and run the command.
+``<name>.<lang>.svg`` for every figure and language. Pages read links and alt texts from here
+(``FIGURES["temperature"].alt["ja"]``, ``.src``, ``.markdown("ja")``); ``gpt2guide figures`` is the
+one command that redraws them. Never edit an SVG by hand: change the module and run the command.
 """
 
 from __future__ import annotations

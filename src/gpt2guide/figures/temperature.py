@@ -23,14 +23,15 @@ SPEC = FigureSpec(
            "en": "Temperature reshapes the next-token probabilities (pocket model output)"},
     alt={"ja": "プロンプト「I can't forget you, for」の次に来るトークンについて、pocket モデルが出した確率を、"
                "温度 0.5、1、2 で比べた横棒グラフ。温度 1 で確率の高い上位 10 トークンを縦に並べ、"
-               "トークンごとに 3 本の棒を描いています。温度 0.5 では上位のトークンの確率が大きくなり、"
-               "温度 2 では小さくなって、確率が語彙全体に広がります。凡例には、各温度で上位 10 トークンが"
-               "占める確率の合計を示しています。",
+               "トークンごとに 3 本の棒を描いています。温度 0.5 では最も確率の高いトークンの確率が大きくなり、"
+               "上位 10 個の合計も増えます。温度 2 では分布が平らになり、上位 10 個の合計が減って、確率が"
+               "語彙全体に広がります。凡例には、各温度で上位 10 トークンが占める確率の合計を示しています。",
            "en": "Horizontal bar chart of the pocket model's probabilities for the token after the prompt "
                  "\"I can't forget you, for\", at temperatures 0.5, 1 and 2. The ten most probable tokens at "
-                 "temperature 1 are listed down the side, with three bars each. At temperature 0.5 the top "
-                 "tokens get more probability; at 2 they get less and the probability spreads over the rest "
-                 "of the vocabulary. The legend gives the total probability of the ten tokens at each temperature."},
+                 "temperature 1 are listed down the side, with three bars each. At temperature 0.5 the most "
+                 "probable token gets more probability and the ten together hold more; at 2 the distribution "
+                 "flattens, the ten hold less and the rest spreads over the vocabulary. The legend gives the "
+                 "total probability of the ten tokens at each temperature."},
 )
 
 
