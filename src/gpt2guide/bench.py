@@ -1,0 +1,269 @@
+"""Decoding speed, batch 1: the naive loop, the cached loop and ``generate``, measured side by side.
+
+Generating one token at batch 1 multiplies one vector by every weight matrix of the model, so each
+token has to read all the weights from memory once. On a CPU that reading, not the arithmetic, sets
+the limit: tokens/s can be at most (read bandwidth) / (bytes of weights per token). ``run_benchmark``
+measures that ceiling on this machine and how close each decoding loop comes to it.
+
+Method: the gpt2 (124M) architecture with random weights (speed does not depend on the values),
+fp32, one fixed 7-token prompt; for each length in ``new_tokens``, the three methods run in turn
+(interleaved, the order rotating every round, so a busy moment hurts all of them alike), ``repeats``
+rounds; each figure is the median of its runs. Read bandwidth: the median time to sum a buffer far
+larger than the CPU caches. Figures on the pages come from the committed ``benchmarks/bench.json``,
+never from a timing taken while the docs are tested.
+References: nanoGPT ``bench.py``; "LLM inference is memory-bound" (the roofline model).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from .decoding import greedy_cached, greedy_naive
+
+SCHEMA = 1
+METHODS = ("naive", "cached", "generate")
+PROMPT_IDS = [40, 460, 470, 6044, 345, 11, 329]  # "I can't forget you, for" in GPT-2's tokenizer
+TARGETS = {"cached_over_generate": 1.0, "cached_over_naive_at_128": 4.0}  # ratios of medians, one run
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What ``run_benchmark`` measures."""
+
+    model: str = "gpt2"  # the official size whose architecture is built (random weights)
+    n_layer: int | None = None  # fewer layers for a quick trial; None: the size's own count
+    new_tokens: tuple[int, ...] = (64, 128)  # lengths to generate, each measured separately
+    repeats: int = 5  # timed runs per method and length; the median is reported
+    threads: int | None = None  # torch CPU threads; None: torch's default
+    seed: int = 0  # seed of the random weights
+    bandwidth_bytes: int = 256 * 2**20  # buffer summed to measure read bandwidth (far above cache sizes)
+
+
+def random_model(name: str = "gpt2", *, n_layer: int | None = None, seed: int = 0):
+    """``GPT2LMHeadModel`` with the architecture of ``name`` (optionally fewer layers) and random weights."""
+    from transformers import GPT2LMHeadModel
+
+    from .checkpoints import config_of
+
+    config = config_of(name)
+    if n_layer is not None:
+        config.n_layer = n_layer
+    torch.manual_seed(seed)
+    return GPT2LMHeadModel(config).eval()
+
+
+def weight_bytes_per_token(model) -> int:
+    """Bytes of weights one decoding step reads: every parameter once, except the position table.
+
+    The token embedding is tied to the head, so it is read once (as the head: a full product); of the
+    position embedding only one row is read.
+    """
+    position_table = model.transformer.wpe.weight
+    unique = {id(p): p for p in model.parameters()}.values()  # tied weights counted once
+    return sum(p.numel() * p.element_size() for p in unique if p is not position_table)
+
+
+def read_bandwidth(n_bytes: int, repeats: int = 5) -> float:
+    """Bytes per second that summing a large float32 buffer achieves (median of ``repeats``)."""
+    buffer = torch.ones(n_bytes // 4, dtype=torch.float32)
+    buffer.sum()  # warm-up: touch every page once
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        buffer.sum()
+        times.append(time.perf_counter() - start)
+    return buffer.numel() * 4 / statistics.median(times)
+
+
+def _decoders(model, eos_token_id: int):
+    """The three methods, each ``(prompt, n) -> ids``, on the same model and prompt."""
+
+    def generate(prompt, n):
+        return model.generate(prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n,
+                              do_sample=False, pad_token_id=eos_token_id)
+
+    return {"naive": lambda prompt, n: greedy_naive(model, prompt, n),
+            "cached": lambda prompt, n: greedy_cached(model, prompt, n),
+            "generate": generate}
+
+
+def machine() -> dict:
+    """A description of this machine for the benchmark record."""
+    cpu = platform.processor() or platform.machine()
+    memory_bytes = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+        with open("/proc/meminfo") as f:
+            memory_bytes = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    import transformers
+
+    return {"cpu": cpu, "logical_cpus": os.cpu_count(),
+            "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+            "torch_threads": torch.get_num_threads(), "memory_bytes": memory_bytes,
+            "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            "platform": platform.platform(), "python": platform.python_version(),
+            "torch": torch.__version__, "transformers": transformers.__version__}
+
+
+@dataclass
+class _Timings:
+    tokens_per_s: dict = field(default_factory=dict)  # (n, method) -> list of runs
+    outputs: dict = field(default_factory=dict)  # (n, method) -> ids of the first run
+
+
+def _measure(decoders, prompt, config: BenchConfig, bar) -> _Timings:
+    timings = _Timings()
+    for round_ in range(config.repeats):
+        for n in config.new_tokens:
+            order = METHODS[round_ % 3:] + METHODS[:round_ % 3]  # rotate who goes first
+            for method in order:
+                start = time.perf_counter()
+                ids = decoders[method](prompt, n)
+                seconds = time.perf_counter() - start
+                made = ids.shape[1] - prompt.shape[1]  # fewer than n only if end-of-sequence came
+                timings.tokens_per_s.setdefault((n, method), []).append(made / seconds)
+                timings.outputs.setdefault((n, method), ids[0].tolist())
+                bar.update(1)
+    return timings
+
+
+def run_benchmark(config: BenchConfig = BenchConfig(), *, progress: bool = True) -> dict:
+    """Measure, and return a JSON-able record (see ``check_bench_record`` for its fields)."""
+    from tqdm.auto import tqdm
+
+    if config.repeats < 1 or not config.new_tokens or min(config.new_tokens) < 1:
+        raise ValueError("repeats and every new_tokens length must be at least 1")
+    if config.threads is not None:
+        if config.threads < 1:
+            raise ValueError(f"threads: must be at least 1, got {config.threads}")
+        torch.set_num_threads(config.threads)
+    model = random_model(config.model, n_layer=config.n_layer, seed=config.seed)
+    context = model.config.n_positions
+    if len(PROMPT_IDS) + max(config.new_tokens) > context:
+        raise ValueError(f"new_tokens: at most {context - len(PROMPT_IDS)} for this model's context of {context}")
+    prompt = torch.tensor([PROMPT_IDS])  # (1, 7)
+    decoders = _decoders(model, model.config.eos_token_id)
+    total = 1 + 3 + config.repeats * len(config.new_tokens) * 3  # bandwidth, warm-up, timed runs
+    with tqdm(total=total, desc="bench", unit="run", file=sys.stderr, disable=not progress) as bar:
+        bandwidth = read_bandwidth(config.bandwidth_bytes)
+        bar.update(1)
+        for method in METHODS:  # warm-up: first calls allocate and pick kernels
+            decoders[method](prompt, 4)
+            bar.update(1)
+        timings = _measure(decoders, prompt, config, bar)
+
+    bytes_per_token = weight_bytes_per_token(model)
+    ceiling = bandwidth / bytes_per_token
+    lengths = []
+    for n in config.new_tokens:
+        medians = {m: statistics.median(timings.tokens_per_s[(n, m)]) for m in METHODS}
+        lengths.append({
+            "new_tokens": n,
+            "methods": {m: {"median_tokens_per_s": medians[m], "runs_tokens_per_s": timings.tokens_per_s[(n, m)]}
+                        for m in METHODS},
+            "cached_over_generate": medians["cached"] / medians["generate"],
+            "cached_over_naive": medians["cached"] / medians["naive"],
+            "fraction_of_ceiling": {m: medians[m] / ceiling for m in METHODS},
+            "same_tokens": len({tuple(timings.outputs[(n, m)]) for m in METHODS}) == 1,
+        })
+    return {
+        "schema": SCHEMA,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "model": {"architecture": config.model, "n_layer": model.config.n_layer, "n_embd": model.config.n_embd,
+                  "parameters": sum(p.numel() for p in model.parameters()), "dtype": "float32",
+                  "weights": f"random (seed {config.seed})", "weight_bytes_per_token": bytes_per_token},
+        "settings": {**asdict(config), "new_tokens": list(config.new_tokens), "batch": 1,
+                     "prompt_tokens": len(PROMPT_IDS), "statistic": "median", "order": "interleaved, rotating"},
+        "bandwidth": {"read_bytes_per_s": bandwidth, "ceiling_tokens_per_s": ceiling},
+        "lengths": lengths,
+        "targets": _targets(lengths),
+    }
+
+
+def _targets(lengths: list[dict]) -> dict:
+    """The issue's targets, checked on this run's medians."""
+    at_128 = next((entry for entry in lengths if entry["new_tokens"] == 128), None)
+    return {**TARGETS,
+            "cached_over_generate_met": all(e["cached_over_generate"] >= TARGETS["cached_over_generate"] for e in lengths),
+            "cached_over_naive_at_128_met": None if at_128 is None
+            else at_128["cached_over_naive"] >= TARGETS["cached_over_naive_at_128"]}
+
+
+def check_bench_record(record: dict) -> None:
+    """Raise ``ValueError`` naming every field of a benchmark record that is missing or of the wrong type."""
+    problems = []
+
+    def need(mapping, key, kind, where):
+        if not isinstance(mapping, dict) or key not in mapping:
+            problems.append(f"{where}{key}: missing")
+            return None
+        value = mapping[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            problems.append(f"{where}{key}: expected {kind}, got {type(value).__name__}")
+            return None
+        return value
+
+    number = (int, float)
+    if need(record, "schema", int, "") not in (None, SCHEMA):
+        problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")
+    need(record, "created", str, "")
+    mach = need(record, "machine", dict, "") or {}
+    for key in ("cpu", "platform", "torch", "transformers"):
+        need(mach, key, str, "machine.")
+    for key in ("logical_cpus", "torch_threads"):
+        need(mach, key, int, "machine.")
+    model = need(record, "model", dict, "") or {}
+    need(model, "architecture", str, "model.")
+    for key in ("n_layer", "n_embd", "parameters", "weight_bytes_per_token"):
+        need(model, key, int, "model.")
+    need(record, "settings", dict, "")
+    band = need(record, "bandwidth", dict, "") or {}
+    for key in ("read_bytes_per_s", "ceiling_tokens_per_s"):
+        need(band, key, number, "bandwidth.")
+    for i, entry in enumerate(need(record, "lengths", list, "") or []):
+        where = f"lengths[{i}]."
+        need(entry, "new_tokens", int, where)
+        methods = need(entry, "methods", dict, where) or {}
+        for m in METHODS:
+            figures = need(methods, m, dict, f"{where}methods.") or {}
+            need(figures, "median_tokens_per_s", number, f"{where}methods.{m}.")
+            need(figures, "runs_tokens_per_s", list, f"{where}methods.{m}.")
+        for key in ("cached_over_generate", "cached_over_naive"):
+            need(entry, key, number, where)
+        fractions = need(entry, "fraction_of_ceiling", dict, where) or {}
+        for m in METHODS:
+            need(fractions, m, number, f"{where}fraction_of_ceiling.")
+        need(entry, "same_tokens", bool, where)
+    need(record, "targets", dict, "")
+    if problems:
+        raise ValueError("benchmark record: " + "; ".join(problems))
+
+
+def format_bench(record: dict) -> str:
+    """The record as a short table for the terminal."""
+    mach, band = record["machine"], record["bandwidth"]
+    lines = [f"{record['model']['architecture']} ({record['model']['n_layer']} layers, random weights, fp32), batch 1, "
+             f"{mach['cpu']}, {mach['torch_threads']} threads",
+             f"read bandwidth {band['read_bytes_per_s'] / 1e9:.1f} GB/s, "
+             f"{record['model']['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token "
+             f"-> ceiling {band['ceiling_tokens_per_s']:.1f} tokens/s",
+             f"{'new tokens':>10}  {'method':<9} {'tokens/s':>9}  {'of ceiling':>10}"]
+    for entry in record["lengths"]:
+        for m in METHODS:
+            lines.append(f"{entry['new_tokens']:>10}  {m:<9} {entry['methods'][m]['median_tokens_per_s']:>9.1f}  "
+                         f"{entry['fraction_of_ceiling'][m]:>10.0%}")
+        lines.append(f"{'':>10}  cached/generate {entry['cached_over_generate']:.2f}x, "
+                     f"cached/naive {entry['cached_over_naive']:.2f}x, same tokens: {entry['same_tokens']}")
+    return "\n".join(lines)

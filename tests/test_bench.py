@@ -1,0 +1,68 @@
+"""The benchmark: its record's schema (a tiny run here; the real figures come from the committed
+``benchmarks/bench.json``, never from a timing taken during the tests)."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpt2guide.bench import (METHODS, BenchConfig, check_bench_record, format_bench, random_model, run_benchmark,
+                             weight_bytes_per_token)
+from gpt2guide.cli import main
+
+COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.json"
+TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, bandwidth_bytes=16 * 2**20)
+
+
+@pytest.fixture(scope="module")
+def record():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield run_benchmark(TINY, progress=False)
+    torch.set_num_threads(before)
+
+
+def test_tiny_run_has_the_schema(record):
+    check_bench_record(record)
+    json.dumps(record)  # JSON-able
+    assert [entry["new_tokens"] for entry in record["lengths"]] == [2, 3]
+    for entry in record["lengths"]:
+        assert entry["same_tokens"]  # the three methods decode the same tokens
+        assert all(len(entry["methods"][m]["runs_tokens_per_s"]) == 1 for m in METHODS)
+    assert record["model"]["n_layer"] == 1 and record["settings"]["repeats"] == 1
+    assert "tokens/s" in format_bench(record)
+
+
+def test_check_names_what_is_wrong(record):
+    broken = copy.deepcopy(record)
+    del broken["bandwidth"]["ceiling_tokens_per_s"]
+    broken["lengths"][0]["methods"]["cached"]["median_tokens_per_s"] = "fast"
+    with pytest.raises(ValueError, match=r"bandwidth\.ceiling_tokens_per_s: missing.*lengths\[0\]\.methods\.cached"):
+        check_bench_record(broken)
+
+
+def test_weight_bytes_of_gpt2():
+    model = random_model("gpt2", n_layer=1)
+    # fp32: 4 bytes per unique parameter, less the position table (1024 x 768), of which one row is read
+    unique = sum(p.numel() for p in model.parameters())
+    assert weight_bytes_per_token(model) == 4 * (unique - 1024 * 768)
+
+
+def test_cli_writes_the_record(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    argv = ["bench", "--layers", "1", "--new-tokens", "2", "--repeats", "1", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    check_bench_record(json.loads(out.read_text()))
+    assert "ceiling" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="benchmarks/bench.json is committed by the lead's benchmark run")
+def test_committed_record():
+    record = json.loads(COMMITTED.read_text())
+    check_bench_record(record)
+    assert record["model"]["architecture"] == "gpt2" and record["model"]["n_layer"] == 12
+    assert {entry["new_tokens"] for entry in record["lengths"]} >= {64, 128}
+    assert record["settings"]["repeats"] >= 5
+    assert all(entry["same_tokens"] for entry in record["lengths"])

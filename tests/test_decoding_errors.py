@@ -1,0 +1,118 @@
+"""Bad input: one clear error naming the argument, raised before any work is done."""
+
+import math
+
+import pytest
+import torch
+
+from gpt2guide.cli import main
+from gpt2guide.decoding import (apply_temperature, beam_search, encode, greedy_cached, greedy_naive,
+                                min_p_filter, sample, sampling_filters, sequence_log_probability, top_k_filter,
+                                top_p_filter)
+
+
+@pytest.fixture(scope="module")
+def ids(pocket):
+    return encode(pocket[1], "I can't forget you, for")  # 7 tokens
+
+
+@pytest.mark.parametrize("temperature", [0, 0.0, -1.0, math.inf, math.nan])
+def test_temperature(pocket, ids, temperature):
+    with pytest.raises(ValueError, match="temperature"):
+        sample(pocket[0], ids, 3, temperature=temperature)
+    with pytest.raises(ValueError, match="temperature"):
+        apply_temperature(torch.zeros(3), temperature)
+
+
+@pytest.mark.parametrize("top_k", [-1, -50])
+def test_top_k(pocket, ids, top_k):
+    with pytest.raises(ValueError, match="top_k"):
+        sample(pocket[0], ids, 3, top_k=top_k)
+    with pytest.raises(ValueError, match="top_k"):
+        top_k_filter(torch.zeros(3), top_k)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.1, 1.01, 2, math.nan])
+def test_top_p_and_min_p(pocket, ids, value):
+    with pytest.raises(ValueError, match="top_p"):
+        sample(pocket[0], ids, 3, top_p=value)
+    with pytest.raises(ValueError, match="min_p"):
+        sample(pocket[0], ids, 3, min_p=value)
+    with pytest.raises(ValueError, match="top_p"):
+        top_p_filter(torch.zeros(3), value)
+    with pytest.raises(ValueError, match="min_p"):
+        min_p_filter(torch.zeros(3), value)
+
+
+def test_wrong_types():
+    with pytest.raises(TypeError, match="top_k"):
+        sampling_filters(top_k=2.5)
+    with pytest.raises(TypeError, match="temperature"):
+        sampling_filters(temperature="hot")
+
+
+@pytest.mark.parametrize("num_beams", [0, -2])
+def test_num_beams(pocket, ids, num_beams):
+    with pytest.raises(ValueError, match="num_beams"):
+        beam_search(pocket[0], ids, 3, num_beams=num_beams)
+
+
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_max_new_tokens(pocket, ids, decode):
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        decode(pocket[0], ids, -1)
+
+
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_beyond_the_context(pocket, ids, decode):
+    context = pocket[0].config.n_positions
+    with pytest.raises(ValueError, match=f"max_new_tokens.*context of {context}"):
+        decode(pocket[0], ids, context - ids.shape[1] + 1)
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        sequence_log_probability(pocket[0], ids, torch.zeros(1, context, dtype=torch.long))
+
+
+def test_empty_prompt(pocket):
+    model, tokenizer = pocket
+    with pytest.raises(ValueError, match="prompt"):
+        encode(tokenizer, "")
+    for decode in (greedy_naive, greedy_cached, sample, beam_search):
+        with pytest.raises(ValueError, match="input_ids.*empty"):
+            decode(model, torch.zeros(1, 0, dtype=torch.long), 3)
+
+
+def test_batch_of_one(pocket, ids):
+    with pytest.raises(ValueError, match=r"input_ids.*\(1, seq\)"):
+        greedy_cached(pocket[0], ids.repeat(2, 1), 3)
+
+
+def test_other_beam_arguments(pocket, ids):
+    with pytest.raises(ValueError, match="length_penalty"):
+        beam_search(pocket[0], ids, 3, length_penalty=math.inf)
+    with pytest.raises(ValueError, match="early_stopping"):
+        beam_search(pocket[0], ids, 3, early_stopping="sometimes")
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        beam_search(pocket[0], ids, 0)
+    with pytest.raises(ValueError, match="seed"):
+        sample(pocket[0], ids, 3, seed=1, generator=torch.Generator())
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["--strategy", "sample", "--temperature", "0"], "temperature"),
+    (["--strategy", "sample", "--top-k", "-1"], "top_k"),
+    (["--strategy", "sample", "--top-p", "1.5"], "top_p"),
+    (["--strategy", "sample", "--min-p", "0"], "min_p"),
+    (["--strategy", "beam", "--num-beams", "0"], "num_beams"),
+    (["--max-new-tokens", "-1"], "max_new_tokens"),
+    (["--max-new-tokens", "1000"], "max_new_tokens"),
+    (["--temperature", "0.7"], "--temperature"),  # a sampling option with greedy decoding
+])
+def test_cli_exits_2_with_one_line(capsys, argv, named):
+    assert main(["generate", "Hello", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("gpt2guide generate: error:") and named in err
+
+
+def test_cli_empty_prompt(capsys):
+    assert main(["generate", ""]) == 2
+    assert "prompt" in capsys.readouterr().err

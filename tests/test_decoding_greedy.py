@@ -1,0 +1,57 @@
+"""Greedy decoding by hand (naive and cached) equals generate(do_sample=False), token for token."""
+
+import pytest
+import torch
+
+from gpt2guide.bench import random_model
+from gpt2guide.decoding import encode, greedy_cached, greedy_naive
+
+PROMPTS = ["I can't forget you, for", "Hello", "こんにちは、世界", "The meaning of life is"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models run fastest on one thread, and a second one is busy elsewhere on a 2-core machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def small_gpt2():
+    return random_model("gpt2", n_layer=2, seed=0)  # gpt2's width, heads and vocabulary; 2 of its 12 layers
+
+
+def generate(model, ids, n, **kwargs):
+    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
+                          pad_token_id=50256, **kwargs)
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+@pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
+def test_naive_and_cached_equal_generate(request, pocket, model_name, prompt):
+    model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
+    ids = encode(pocket[1], prompt)
+    expected = generate(model, ids, 12)
+    assert torch.equal(greedy_naive(model, ids, 12), expected)
+    assert torch.equal(greedy_cached(model, ids, 12), expected)
+
+
+@pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
+def test_end_of_sequence_stops_like_generate(request, pocket, model_name):
+    model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
+    ids = encode(pocket[1], PROMPTS[0])
+    free = greedy_cached(model, ids, 8)
+    eos = free[0, ids.shape[1] + 2].item()  # make the 3rd new token the end of sequence: the loops must stop there
+    expected = generate(model, ids, 8, eos_token_id=eos)
+    first_eos = free[0, ids.shape[1]:].tolist().index(eos)  # it may also appear earlier
+    assert expected.shape[1] == ids.shape[1] + first_eos + 1
+    assert torch.equal(greedy_naive(model, ids, 8, eos_token_id=eos), expected)
+    assert torch.equal(greedy_cached(model, ids, 8, eos_token_id=eos), expected)
+
+
+def test_zero_new_tokens_returns_the_prompt(pocket):
+    ids = encode(pocket[1], PROMPTS[0])
+    assert torch.equal(greedy_naive(pocket[0], ids, 0), ids)
+    assert torch.equal(greedy_cached(pocket[0], ids, 0), ids)
