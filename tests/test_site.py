@@ -191,6 +191,26 @@ def test_skips_carry_a_reason(path: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
+_NEXT_FENCE = re.compile(r"^[ \t]*```python[ \t]*\n(.*?)^[ \t]*```", re.M | re.S)
+
+
+@pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_skip_next_covers_its_whole_block(path: Path) -> None:
+    """`skip: next` skips one example: Sybil makes each `>>>` of a block its own example, so a
+    block of several examples needs `skip: start if(...)` ... `skip: end` instead."""
+    text = read(path)
+    problems = []
+    for match in _SKIP.finditer(text):
+        if match.group("action") != "next":
+            continue
+        block = _NEXT_FENCE.search(text, match.end())
+        examples = len(re.findall(r"^\s*>>> ", block.group(1), re.M)) if block else 0
+        if examples > 1:
+            line = text.count("\n", 0, match.start()) + 1
+            problems.append(f"{relative(path)}:{line}: skip: next before a block of {examples} examples")
+    assert not problems, "\n".join(problems)
+
+
 # -- (c) both languages, same code --------------------------------------------------------
 
 def test_every_page_has_a_language_suffix() -> None:
