@@ -8,20 +8,20 @@ from pathlib import Path
 import pytest
 import torch
 
-from gpt2guide.bench import (METHODS, BenchConfig, check_bench_record, format_bench, random_model, run_benchmark,
-                             weight_bytes_per_token)
+from gpt2guide.bench import (METHODS, RECORD, BenchConfig, check_bench_record, format_bench, load_record, random_model,
+                             run_benchmark, weight_bytes_per_token)
 from gpt2guide.cli import main
 
 COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.json"
-TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, bandwidth_bytes=16 * 2**20)
+TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, threads=1, bandwidth_bytes=16 * 2**20)
 
 
 @pytest.fixture(scope="module")
 def record():
     before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield run_benchmark(TINY, progress=False)
-    torch.set_num_threads(before)
+    result = run_benchmark(TINY, progress=False)
+    assert torch.get_num_threads() == before  # the caller's thread setting is restored
+    return result
 
 
 def test_tiny_run_has_the_schema(record):
@@ -32,6 +32,7 @@ def test_tiny_run_has_the_schema(record):
         assert entry["same_tokens"]  # the three methods decode the same tokens
         assert all(len(entry["methods"][m]["runs_tokens_per_s"]) == 1 for m in METHODS)
     assert record["model"]["n_layer"] == 1 and record["settings"]["repeats"] == 1
+    assert record["machine"]["torch_threads"] == 1
     assert "tokens/s" in format_bench(record)
 
 
@@ -52,15 +53,17 @@ def test_weight_bytes_of_gpt2():
 
 def test_cli_writes_the_record(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    argv = ["bench", "--layers", "1", "--new-tokens", "2", "--repeats", "1", "--no-progress", "--out", str(out)]
+    argv = ["bench", "--layers", "1", "--new-tokens", "2", "--repeats", "1", "--threads", "1", "--no-progress",
+            "--out", str(out)]
     assert main(argv) == 0
-    check_bench_record(json.loads(out.read_text()))
+    check_bench_record(load_record(out))
     assert "ceiling" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(not COMMITTED.exists(), reason="benchmarks/bench.json is committed by the lead's benchmark run")
 def test_committed_record():
-    record = json.loads(COMMITTED.read_text())
+    assert RECORD == COMMITTED
+    record = load_record()  # checks the schema
     check_bench_record(record)
     assert record["model"]["architecture"] == "gpt2" and record["model"]["n_layer"] == 12
     assert {entry["new_tokens"] for entry in record["lengths"]} >= {64, 128}

@@ -8,27 +8,31 @@ measures that ceiling on this machine and how close each decoding loop comes to 
 Method: the gpt2 (124M) architecture with random weights (speed does not depend on the values),
 fp32, one fixed 7-token prompt; for each length in ``new_tokens``, the three methods run in turn
 (interleaved, the order rotating every round, so a busy moment hurts all of them alike), ``repeats``
-rounds; each figure is the median of its runs. Read bandwidth: the median time to sum a buffer far
-larger than the CPU caches. Figures on the pages come from the committed ``benchmarks/bench.json``,
-never from a timing taken while the docs are tested.
+rounds; each figure is the median of its runs, a run's tokens/s being its new tokens over the wall
+time of the whole call (prompt included). Read bandwidth: summing a float32 buffer far larger than
+the CPU caches, once in every round too; the median. Figures on the pages come from the committed
+``benchmarks/bench.json``, never from a timing taken while the docs are tested.
 References: nanoGPT ``bench.py``; "LLM inference is memory-bound" (the roofline model).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import torch
 
 from .decoding import greedy_cached, greedy_naive
 
 SCHEMA = 1
+RECORD = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.json"  # the committed run (repo checkout)
 METHODS = ("naive", "cached", "generate")
 PROMPT_IDS = [40, 460, 470, 6044, 345, 11, 329]  # "I can't forget you, for" in GPT-2's tokenizer
 TARGETS = {"cached_over_generate": 1.0, "cached_over_naive_at_128": 4.0}  # ratios of medians, one run
@@ -120,11 +124,14 @@ def machine() -> dict:
 class _Timings:
     tokens_per_s: dict = field(default_factory=dict)  # (n, method) -> list of runs
     outputs: dict = field(default_factory=dict)  # (n, method) -> ids of the first run
+    bandwidth: list = field(default_factory=list)  # bytes/s, one measurement per round
 
 
 def _measure(decoders, prompt, config: BenchConfig, bar) -> _Timings:
     timings = _Timings()
     for round_ in range(config.repeats):
+        timings.bandwidth.append(read_bandwidth(config.bandwidth_bytes))  # in every round, like the decoders
+        bar.update(1)
         for n in config.new_tokens:
             order = METHODS[round_ % 3:] + METHODS[:round_ % 3]  # rotate who goes first
             for method in order:
@@ -139,32 +146,40 @@ def _measure(decoders, prompt, config: BenchConfig, bar) -> _Timings:
 
 
 def run_benchmark(config: BenchConfig = BenchConfig(), *, progress: bool = True) -> dict:
-    """Measure, and return a JSON-able record (see ``check_bench_record`` for its fields)."""
-    from tqdm.auto import tqdm
-
+    """Measure, and return a JSON-able record (``check_bench_record`` lists its fields)."""
     if config.repeats < 1 or not config.new_tokens or min(config.new_tokens) < 1:
         raise ValueError("repeats and every new_tokens length must be at least 1")
+    if config.threads is not None and config.threads < 1:
+        raise ValueError(f"threads: must be at least 1, got {config.threads}")
+    threads_before = torch.get_num_threads()
     if config.threads is not None:
-        if config.threads < 1:
-            raise ValueError(f"threads: must be at least 1, got {config.threads}")
         torch.set_num_threads(config.threads)
+    try:
+        return _run(config, progress)
+    finally:
+        torch.set_num_threads(threads_before)  # leave the caller's setting as it was
+
+
+def _run(config: BenchConfig, progress: bool) -> dict:
+    from tqdm.auto import tqdm
+
     model = random_model(config.model, n_layer=config.n_layer, seed=config.seed)
     context = model.config.n_positions
     if len(PROMPT_IDS) + max(config.new_tokens) > context:
         raise ValueError(f"new_tokens: at most {context - len(PROMPT_IDS)} for this model's context of {context}")
     prompt = torch.tensor([PROMPT_IDS])  # (1, 7)
     decoders = _decoders(model, model.config.eos_token_id)
-    total = 1 + 3 + config.repeats * len(config.new_tokens) * 3  # bandwidth, warm-up, timed runs
+    described = machine()  # before the runs: the load average says how busy the machine was
+    total = 3 + config.repeats * (1 + len(config.new_tokens) * 3)  # warm-up, then per round: bandwidth, runs
     with tqdm(total=total, desc="bench", unit="run", file=sys.stderr, disable=not progress) as bar:
-        bandwidth = read_bandwidth(config.bandwidth_bytes)
-        bar.update(1)
-        for method in METHODS:  # warm-up: first calls allocate and pick kernels
+        for method in METHODS:  # warm-up: first calls allocate memory and pick kernels
             decoders[method](prompt, 4)
             bar.update(1)
         timings = _measure(decoders, prompt, config, bar)
 
+    bandwidth = statistics.median(timings.bandwidth)
     bytes_per_token = weight_bytes_per_token(model)
-    ceiling = bandwidth / bytes_per_token
+    ceiling = bandwidth / bytes_per_token  # tokens/s if reading the weights were the only cost
     lengths = []
     for n in config.new_tokens:
         medians = {m: statistics.median(timings.tokens_per_s[(n, m)]) for m in METHODS}
@@ -180,13 +195,14 @@ def run_benchmark(config: BenchConfig = BenchConfig(), *, progress: bool = True)
     return {
         "schema": SCHEMA,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": described,
         "model": {"architecture": config.model, "n_layer": model.config.n_layer, "n_embd": model.config.n_embd,
                   "parameters": sum(p.numel() for p in model.parameters()), "dtype": "float32",
                   "weights": f"random (seed {config.seed})", "weight_bytes_per_token": bytes_per_token},
         "settings": {**asdict(config), "new_tokens": list(config.new_tokens), "batch": 1,
                      "prompt_tokens": len(PROMPT_IDS), "statistic": "median", "order": "interleaved, rotating"},
-        "bandwidth": {"read_bytes_per_s": bandwidth, "ceiling_tokens_per_s": ceiling},
+        "bandwidth": {"read_bytes_per_s": bandwidth, "runs_read_bytes_per_s": timings.bandwidth,
+                      "buffer_bytes": config.bandwidth_bytes, "ceiling_tokens_per_s": ceiling},
         "lengths": lengths,
         "targets": _targets(lengths),
     }
@@ -251,11 +267,18 @@ def check_bench_record(record: dict) -> None:
         raise ValueError("benchmark record: " + "; ".join(problems))
 
 
+def load_record(path: str | Path = RECORD) -> dict:
+    """A benchmark record from disk, schema checked: by default the committed ``benchmarks/bench.json``."""
+    record = json.loads(Path(path).read_text())
+    check_bench_record(record)
+    return record
+
+
 def format_bench(record: dict) -> str:
     """The record as a short table for the terminal."""
     mach, band = record["machine"], record["bandwidth"]
     lines = [f"{record['model']['architecture']} ({record['model']['n_layer']} layers, random weights, fp32), batch 1, "
-             f"{mach['cpu']}, {mach['torch_threads']} threads",
+             f"{mach['cpu']}, torch threads: {mach['torch_threads']}",
              f"read bandwidth {band['read_bytes_per_s'] / 1e9:.1f} GB/s, "
              f"{record['model']['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token "
              f"-> ceiling {band['ceiling_tokens_per_s']:.1f} tokens/s",

@@ -53,8 +53,12 @@ def top_tokens(probabilities: torch.Tensor, tokenizer, k: int = 10) -> list[Toke
 
 
 def format_top_tokens(rows: list[TokenProbability]) -> str:
-    """The top-k table as aligned text: rank, token (quoted, so spaces show), id, probability."""
+    """The top-k table as aligned text: rank, token (quoted, so spaces show), id, probability.
+
+    Probabilities below 0.001 are written in scientific notation, so that they never show as 0.0000.
+    """
     lines = [f"{'rank':>4}  {'token':<16} {'id':>6}  probability"]
     for rank, row in enumerate(rows, start=1):
-        lines.append(f"{rank:>4}  {row.token!r:<16} {row.id:>6}  {row.probability:.4f}")
+        shown = f"{row.probability:.4f}" if row.probability >= 1e-3 else f"{row.probability:.1e}"
+        lines.append(f"{rank:>4}  {row.token!r:<16} {row.id:>6}  {shown}")
     return "\n".join(lines)
