@@ -71,9 +71,11 @@ def test_equals_generate_with_settings(request, pocket, model_name, length_penal
 
 
 def end_of_sequence_choices(model, ids):
-    """Tokens this model ranks high: the best first token, and tokens of the 2nd and 3rd running beams."""
+    """Tokens this model ranks high: its most probable first token (so a beam ends at step 1 whatever the
+    weights), then the newest tokens of the 2nd and 3rd running beams at steps 2 and 3."""
     steps = beam_search(model, ids, 4, num_beams=3).steps
-    return sorted({steps[0].running[0].ids[-1], steps[1].running[1].ids[-1], steps[2].running[2].ids[-1]})
+    tokens = [steps[0].running[0].ids[-1], steps[1].running[1].ids[-1], steps[2].running[2].ids[-1]]
+    return list(dict.fromkeys(tokens))  # without repeats, in this order
 
 
 EOS_SETTINGS = [(lp, es) for es in (False, True, "never") for lp in (1.0, 0.0, 2.0, -1.0)]
@@ -87,7 +89,7 @@ def test_end_of_sequence_path(request, pocket, model_name):
     # pocket: every setting for 2, 3 and 5 beams; gpt2's shape: a few settings, 3 beams
     cases = ([(b, *setting) for b in (2, 3, 5) for setting in EOS_SETTINGS] if model_name == "pocket"
              else [(3, 1.0, False), (3, 2.0, "never"), (3, -1.0, True)])
-    finished_early = ended_early = 0
+    finished_early = 0
     for i, (num_beams, length_penalty, early_stopping) in enumerate(cases):
         eos = choices[i % len(choices)]  # each chosen end-of-sequence token in turn
         settings = dict(num_beams=num_beams, length_penalty=length_penalty,
@@ -95,8 +97,19 @@ def test_end_of_sequence_path(request, pocket, model_name):
         found = beam_search(model, ids, 6, **settings)
         assert_same(found, generate_beams(model, ids, 6, **settings))
         finished_early += any(step.finished for step in found.steps[:-1])  # a beam ended before the limit
-        ended_early += found.best.ids[-1] == eos and len(found.best.ids) < 6  # and won
-    assert finished_early > 0 and ended_early > 0  # the end-of-sequence path really ran
+    assert finished_early > 0  # the end-of-sequence path really ran
+
+
+@pytest.mark.parametrize("num_beams", [2, 4])
+def test_a_text_that_ends_at_once_can_win(model, tokenizer, num_beams):
+    """With the most probable first token as end-of-sequence and no length penalty (score = log-probability),
+    the one-token text beats every longer one: each of those starts with a less probable token."""
+    ids = encode(tokenizer, PROMPTS[0])
+    eos = end_of_sequence_choices(model, ids)[0]
+    settings = dict(num_beams=num_beams, length_penalty=0.0, eos_token_id=eos)
+    found = beam_search(model, ids, 6, **settings)
+    assert_same(found, generate_beams(model, ids, 6, **settings))
+    assert found.best.ids == (eos,) and found.steps[0].finished[0].ids == (eos,)
 
 
 def test_one_beam_is_greedy(model, pocket):
