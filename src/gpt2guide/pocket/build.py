@@ -7,6 +7,7 @@ is their output and is never edited by hand.
 from __future__ import annotations
 
 import json
+import math
 import platform
 import subprocess
 import sys
@@ -100,6 +101,7 @@ def export(run_dir: Path, out_dir: Path = CHECKPOINT_DIR) -> dict:
     }
     card["samples"] = continuations(out_dir)
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+    (out_dir / "README.md").write_text(card_markdown(card), encoding="utf-8")
     for path in out_dir.iterdir():
         path.chmod(0o644)
     return card
@@ -122,3 +124,37 @@ def continuations(checkpoint_dir: Path, max_new_tokens: int = 24, seed: int = 0)
             samples[kind][prompt] = tok.decode(out[0, inputs.input_ids.shape[1]:])
     return samples
 
+
+
+def card_markdown(card: dict) -> str:
+    """The data card as a short Markdown page (the model-card convention), from the JSON card."""
+    config, corpus_info = card["config"], card["corpus"]
+    lines = [
+        "# pocket GPT-2 (data card)",
+        "",
+        "A small `GPT2LMHeadModel` trained by `gpt2guide pocket train`, shipped so that every page of",
+        "the guide runs offline. Its outputs are its own, not those of OpenAI's gpt2.",
+        "",
+        f"- Corpus: {', '.join(corpus_info['novels'])} ({corpus_info['source']}); "
+        f"{corpus_info['train_tokens']:,} training tokens, {corpus_info['held_out_tokens']:,} held out "
+        "(the last 2% of each novel's paragraphs); one paragraph per line, `<|endoftext|>` between novels.",
+        f"- Corpus text SHA-256: train `{corpus_info['sha256_train_text']}`, held out `{corpus_info['sha256_held_out_text']}`.",
+        f"- Licence: {card['corpus_licence']}. Tokenizer: {card['tokenizer']}.",
+        f"- Config: {config['n_layer']} layers, width {config['n_embd']}, {config['n_head']} heads, "
+        f"context {config['n_positions']}; batch {config['batch_size']} x {config['block_size']} tokens; "
+        f"AdamW, peak learning rate {config['lr']}, seed {config['seed']}.",
+        f"- Steps: {card['steps']}; training time {card['training_seconds'] / 60:.0f} min "
+        f"({card['trained_with']['threads']} CPU threads, {card['trained_with']['machine']}, "
+        f"torch {card['trained_with']['torch']}, transformers {card['trained_with']['transformers']}).",
+        f"- Held-out loss: {card['held_out_loss']:.3f} (perplexity {math.exp(card['held_out_loss']):.0f}); "
+        f"untrained: {card['untrained_held_out_loss']:.3f} (perplexity {math.exp(card['untrained_held_out_loss']):,.0f}).",
+        f"- Stored as {card['storage_dtype']} safetensors.",
+        "",
+        "## Continuations (24 new tokens)",
+        "",
+    ]
+    for kind, by_prompt in card["samples"].items():
+        lines += [f"### {kind}", ""]
+        lines += [f"- `{prompt}` → `{text}`" for prompt, text in by_prompt.items()]
+        lines.append("")
+    return "\n".join(lines)
