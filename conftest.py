@@ -13,6 +13,10 @@ It lives at the repository root, not in docs/, so it never becomes a page.
 
       <!-- skip: next if(not pocket_outputs, reason="output of the pocket model") -->
 
+  and `hub` (True when it names a hub checkpoint such as "gpt2"), for blocks that download:
+
+      <!-- skip: next if(not hub, reason="downloads gpt2 from the hub") -->
+
 - The hub is offline (HF_HUB_OFFLINE=1) unless the environment says otherwise
   (`HF_HUB_OFFLINE=0 pytest docs --checkpoint gpt2` where the hub is reachable).
 
@@ -66,6 +70,14 @@ def pocket_outputs(checkpoint: str) -> bool:
     return checkpoint == DEFAULT_CHECKPOINT
 
 
+@pytest.fixture(scope="session")
+def hub(checkpoint: str) -> bool:
+    """True when `--checkpoint` names a hub checkpoint (gpt2, ...): blocks that download run then."""
+    from gpt2guide.checkpoints import HUB_IDS
+
+    return checkpoint in HUB_IDS
+
+
 # Fenced blocks (``` or ~~~, any info string, any indent) and HTML comments: a bare
 # doctest is looked for only outside them (inside ```python fences and invisible code
 # blocks, PythonCodeBlockParser already handles `>>>`).
@@ -107,7 +119,7 @@ pytest_collect_file = Sybil(
     parsers=parsers(),
     path="docs",
     patterns=["*.md"],
-    fixtures=["checkpoint", "pocket_outputs"],
+    fixtures=["checkpoint", "pocket_outputs", "hub"],
 ).pytest()
 
 

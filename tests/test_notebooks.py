@@ -25,6 +25,11 @@ def test_cells_keep_page_order_and_drop_directives():
                                 ("markdown", "```bash\nls\n```")]
 
 
+def test_page_only_prose_stays_on_the_site():
+    page = "# T\n\n<!-- page-only -->\n!!! tip\n    [the notebook](notebooks/t.ipynb)\n<!-- /page-only -->\n\nbody\n"
+    assert page_cells(page) == [("markdown", "# T\n\nbody")]
+
+
 def test_committed_notebooks_are_fresh(capsys):
     assert main(["notebooks", "--docs", str(DOCS), "--check"]) == 0, capsys.readouterr().err
 

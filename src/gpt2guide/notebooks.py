@@ -1,6 +1,6 @@
 """Chapter notebooks, made from the pages: prose becomes Markdown cells, code blocks code cells.
 
-A page's ```python blocks (doctest blocks included: their ``>>>``/``...`` lines become plain
+Prose between ``<!-- page-only -->`` and ``<!-- /page-only -->`` stays on the site. A page's ```python blocks (doctest blocks included: their ``>>>``/``...`` lines become plain
 code, the expected output is dropped) and its invisible setup blocks run in order, so the
 notebook runs exactly the code the page's tests run. Notebooks are never edited by hand:
 ``gpt2guide notebooks`` writes them, and a test fails when a committed one is stale.
@@ -15,6 +15,8 @@ FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INVISIBLE = re.compile(r"^<!--\s*invisible-code-block:\s*python[ \t]*\n(.*?)^-->[ \t]*$", re.S | re.M)
 DIRECTIVE = re.compile(r"^<!--\s*(skip|clear-namespace)\b.*?-->[ \t]*\n?", re.M)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+# Prose meant for the site only (such as the link to the notebook itself).
+PAGE_ONLY = re.compile(r"^<!--\s*page-only\s*-->\n.*?^<!--\s*/page-only\s*-->[ \t]*\n?", re.S | re.M)
 
 
 def doctest_to_code(block: str) -> str:
@@ -29,19 +31,24 @@ def doctest_to_code(block: str) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
+def _prose(text: str) -> str:
+    """A stretch of prose, trimmed, with the blank lines left by removed comments collapsed."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 def page_cells(markdown: str) -> list[tuple[str, str]]:
     """``(kind, source)`` pairs in page order; kind is "markdown" or "code"."""
-    markdown = DIRECTIVE.sub("", FRONT_MATTER.sub("", markdown))
+    markdown = PAGE_ONLY.sub("", DIRECTIVE.sub("", FRONT_MATTER.sub("", markdown)))
     cells: list[tuple[str, str]] = []
     position = 0
     blocks = sorted([*FENCE.finditer(markdown), *INVISIBLE.finditer(markdown)], key=lambda m: m.start())
     for match in blocks:
-        prose = markdown[position : match.start()].strip()
+        prose = _prose(markdown[position : match.start()])
         if prose:
             cells.append(("markdown", prose))
         cells.append(("code", doctest_to_code(match.group(1))))
         position = match.end()
-    tail = markdown[position:].strip()
+    tail = _prose(markdown[position:])
     if tail:
         cells.append(("markdown", tail))
     return cells
