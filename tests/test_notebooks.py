@@ -30,6 +30,12 @@ def test_page_only_prose_stays_on_the_site():
     assert page_cells(page) == [("markdown", "# T\n\nbody")]
 
 
+def test_links_point_where_the_notebook_page_sees_them():
+    page = "[a](glossary.md#token), [b](index.md), ![c](assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)"
+    assert page_cells(page) == [("markdown", "[a](../../glossary/#token), [b](../../), "
+                                 "![c](../../assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)")]
+
+
 def test_committed_notebooks_are_fresh(capsys):
     assert main(["notebooks", "--docs", str(DOCS), "--check"]) == 0, capsys.readouterr().err
 

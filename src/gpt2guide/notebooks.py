@@ -31,9 +31,25 @@ def doctest_to_code(block: str) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
+# The target of a relative Markdown link or image: ](target) not starting with a scheme, / or #.
+RELATIVE_TARGET = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s]+)\)")
+
+
+def _site_target(match: re.Match) -> str:
+    """A page-relative target as seen from the notebook's page (site/<lang>/notebooks/<chapter>/)."""
+    target = match.group(1)
+    path, _, anchor = target.partition("#")
+    if path.endswith(".md"):
+        page = path[: -len(".md")]
+        path = "" if page == "index" else f"{page}/"
+    anchor = f"#{anchor}" if anchor else ""
+    return f"](../../{path}{anchor})"
+
+
 def _prose(text: str) -> str:
-    """A stretch of prose, trimmed, with the blank lines left by removed comments collapsed."""
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """A stretch of prose, trimmed, blank lines left by removed comments collapsed, and its links
+    and images pointing where the notebook's page on the site sees them."""
+    return RELATIVE_TARGET.sub(_site_target, re.sub(r"\n{3,}", "\n\n", text).strip())
 
 
 def page_cells(markdown: str) -> list[tuple[str, str]]:
