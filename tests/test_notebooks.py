@@ -8,14 +8,15 @@ import pytest
 
 from gpt2guide.cli import main
 from gpt2guide.commands.notebooks import CHAPTERS
-from gpt2guide.notebooks import doctest_to_code, page_cells
+from gpt2guide.notebooks import code_cells, page_cells
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def test_doctest_block_becomes_plain_code():
-    block = ">>> x = [1, 2]\n>>> for v in x:\n...     print(v)\n1\n2\n"
-    assert doctest_to_code(block) == "x = [1, 2]\nfor v in x:\n    print(v)"
+def test_doctest_block_becomes_one_cell_per_shown_output():
+    block = ">>> x = [1, 2]\n>>> for v in x:\n...     print(v)\n1\n2\n>>> len(x)\n2\n>>> y = 3\n"
+    assert code_cells(block) == ["x = [1, 2]\nfor v in x:\n    print(v)", "len(x)", "y = 3"]
+    assert code_cells("a = 1\n\nb = 2\n") == ["a = 1\n\nb = 2"]
 
 
 def test_cells_keep_page_order_and_drop_directives():
@@ -34,6 +35,12 @@ def test_links_point_where_the_notebook_page_sees_them():
     page = "[a](glossary.md#token), [b](index.md), ![c](assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)"
     assert page_cells(page) == [("markdown", "[a](../../glossary/#token), [b](../../), "
                                  "![c](../../assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)")]
+
+
+def test_jupyter_markdown_has_no_site_syntax():
+    page = '## Logits { #logits }\n\n!!! note "Which model"\n    The pocket model.\n\n    Really.\n\nAfter.\n'
+    assert page_cells(page) == [("markdown", "## Logits\n\n> **Which model**\n>\n> The pocket model.\n>\n"
+                                 "> Really.\n\nAfter.")]
 
 
 def test_committed_notebooks_are_fresh(capsys):

@@ -8,27 +8,31 @@ notebook runs exactly the code the page's tests run. Notebooks are never edited 
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INVISIBLE = re.compile(r"^<!--\s*invisible-code-block:\s*python[ \t]*\n(.*?)^-->[ \t]*$", re.S | re.M)
-DIRECTIVE = re.compile(r"^<!--\s*(skip|clear-namespace)\b.*?-->[ \t]*\n?", re.M)
+DIRECTIVE = re.compile(r"^[ \t]*<!--\s*(skip|clear-namespace)\b.*?-->[ \t]*\n?", re.M)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 # Prose meant for the site only (such as the link to the notebook itself).
 PAGE_ONLY = re.compile(r"^<!--\s*page-only\s*-->\n.*?^<!--\s*/page-only\s*-->[ \t]*\n?", re.S | re.M)
 
 
-def doctest_to_code(block: str) -> str:
-    """The statements of a doctest block: ``>>>``/``...`` lines without prompts, outputs dropped."""
+def code_cells(block: str) -> list[str]:
+    """The cells of a code block. A doctest block is split after each example that shows an
+    output, so that the notebook displays every output the page shows (Jupyter displays the
+    value of a cell's last expression only); prompts and expected outputs are dropped."""
     if not re.search(r"^\s*>>> ", block, re.M):
-        return block.rstrip("\n")
-    lines = []
-    for line in block.splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith((">>> ", "... ")) or stripped in (">>>", "..."):
-            lines.append(stripped[4:])
-    return "\n".join(lines).rstrip("\n")
+        return [block.rstrip("\n")]
+    cells, current = [], ""
+    for example in doctest.DocTestParser().get_examples(block):
+        current += example.source
+        if example.want:
+            cells.append(current.rstrip("\n"))
+            current = ""
+    return cells + ([current.rstrip("\n")] if current else [])
 
 
 # The target of a relative Markdown link or image: ](target) not starting with a scheme, / or #.
@@ -46,9 +50,26 @@ def _site_target(match: re.Match) -> str:
     return f"](../../{path}{anchor})"
 
 
+HEADING_ANCHOR = re.compile(r"^(#+ .*?)\s*\{\s*#[\w-]+\s*\}[ \t]*$", re.M)
+# `!!! note "Title"`, `??? info "Title"`, `=== "Tab"`: Material's admonitions and content tabs,
+# whose body is the indented block that follows.
+BOX = re.compile(r'^(?:(?:!!!|\?\?\?\+?) *(\w+)|===) *(?:"([^"]*)")?[ \t]*\n((?:[ \t]*\n|    .*\n?)*)', re.M)
+
+
+def _quote(match: re.Match) -> str:
+    """An admonition or tab as a Markdown quote, which Jupyter renders: its title in bold."""
+    kind, title, body = match.groups()
+    title = title if title is not None else (kind or "").capitalize()
+    lines = [line[4:] if line.startswith("    ") else line.strip() for line in body.strip("\n").splitlines()]
+    quoted = "\n".join(f"> {line}".rstrip() for line in [f"**{title}**", "", *lines])
+    return quoted + "\n\n"
+
+
 def _prose(text: str) -> str:
-    """A stretch of prose, trimmed, blank lines left by removed comments collapsed, and its links
-    and images pointing where the notebook's page on the site sees them."""
+    """A stretch of prose for Jupyter: trimmed, blank lines left by removed comments collapsed,
+    headings without their `{ #anchor }`, admonitions and tabs as quotes, and links and images
+    pointing where the notebook's page on the site sees them."""
+    text = BOX.sub(_quote, HEADING_ANCHOR.sub(r"\1", text + "\n"))
     return RELATIVE_TARGET.sub(_site_target, re.sub(r"\n{3,}", "\n\n", text).strip())
 
 
@@ -62,7 +83,7 @@ def page_cells(markdown: str) -> list[tuple[str, str]]:
         prose = _prose(markdown[position : match.start()])
         if prose:
             cells.append(("markdown", prose))
-        cells.append(("code", doctest_to_code(match.group(1))))
+        cells.extend(("code", source) for source in code_cells(match.group(1)))
         position = match.end()
     tail = _prose(markdown[position:])
     if tail:
