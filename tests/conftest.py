@@ -20,3 +20,12 @@ def pocket():
 def tokenizer(pocket):
     """GPT-2's tokenizer, as shipped with the pocket checkpoint."""
     return pocket[1]
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Torch on one thread for a test module (small models; the same sums on every run)."""
+    from gpt2guide.threads import one_thread
+
+    with one_thread():
+        yield

@@ -15,12 +15,7 @@ from gpt2guide.decoding import (beam_search, encode, greedy_cached, sequence_log
 PROMPTS = ["I can't forget you, for", "Hello", "The meaning of life is"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,7 @@ from gpt2guide.bench import random_model
 from gpt2guide.decoding import beam_search, encode, greedy_cached, greedy_naive, sample
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

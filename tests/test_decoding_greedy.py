@@ -9,13 +9,7 @@ from gpt2guide.decoding import encode, greedy_cached, greedy_naive
 PROMPTS = ["I can't forget you, for", "Hello", "こんにちは、世界", "The meaning of life is"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, and a second one is busy elsewhere on a 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

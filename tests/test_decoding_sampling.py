@@ -13,12 +13,7 @@ SETTINGS = [  # (temperature, top_k, top_p, min_p); top_k=0 is passed to generat
     (1.0, 0, 1.0, 0.1), (0.8, 40, 0.95, 0.05)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ if importlib.util.find_spec("matplotlib") is None or importlib.util.find_spec("j
 
 from gpt2guide.cli import main  # noqa: E402
 from gpt2guide.figures import FIGURES, LANGUAGES, beam_tree, parameters, sources, style, top_k_top_p  # noqa: E402
+from gpt2guide.threads import one_thread  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "assets" / "figures"
@@ -79,7 +80,7 @@ def test_drawing_twice_gives_the_same_bytes(tmp_path):
     """Determinism: fixed hash salt, no date, float64 numbers, one thread."""
     spec = FIGURES["temperature"]
     for run in ("a", "b"):
-        with sources.one_thread():
+        with one_thread():
             data = spec.data()
         with style.context("ja"):
             style.save_svg(spec.draw(data, "ja"), tmp_path / run / spec.file("ja"))
@@ -156,7 +157,7 @@ def test_top_k_top_p_counts_are_the_library_filters():
 
     from gpt2guide.decoding import min_p_filter, top_k_filter, top_p_filter
 
-    with sources.one_thread():
+    with one_thread():
         data = top_k_top_p.data()
         logits = sources.next_logits()
     probs = logits.softmax(-1)
@@ -181,7 +182,7 @@ def test_beam_tree_is_the_library_beam_search(pocket):
 
     # The green path is the best sequence of the library's search, on the model the pages load (float32).
     model, tokenizer = pocket
-    with sources.one_thread():
+    with one_thread():
         data = beam_tree.data()
         result = beam_search(model, encode(tokenizer, sources.PROMPT), beam_tree.MAX_NEW_TOKENS,
                              num_beams=beam_tree.NUM_BEAMS)

@@ -5,7 +5,6 @@ held-out loss far below an untrained model's (about ln 50257 = 10.8). Resuming (
 a second call) must end in the same state as one uninterrupted run.
 """
 
-import contextlib
 import dataclasses
 import math
 
@@ -15,6 +14,7 @@ import torch
 from safetensors.torch import load_file
 
 from gpt2guide.pocket import train as training
+from gpt2guide.threads import one_thread
 from gpt2guide.pocket.train import TrainConfig, held_out_loss, new_model, train
 
 CONFIG = TrainConfig(n_layer=1, n_embd=32, n_head=2, n_positions=16, block_size=16, batch_size=4, steps=30,
@@ -32,15 +32,6 @@ def _run(run_dir, *, stop_after=None):
     return meta, load_file(str(run_dir / "state.safetensors"))
 
 
-@contextlib.contextmanager
-def _one_thread():
-    # A tiny model gains nothing from threads, and loses much when another job holds the cores.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _without_dropout(config, vocab_size=50257):
@@ -60,7 +51,7 @@ def _differing(a: dict, b: dict) -> list[str]:
 def with_dropout(tmp_path_factory):
     """(uninterrupted, resumed) runs with GPT-2's default dropout of 0.1, as the pocket model trains."""
     root = tmp_path_factory.mktemp("dropout")
-    with _one_thread():
+    with one_thread():
         return _run(root / "whole"), _run(root / "resumed", stop_after=13), root
 
 
@@ -68,7 +59,7 @@ def with_dropout(tmp_path_factory):
 def without_dropout(tmp_path_factory):
     """The same pair with dropout switched off (dropout draws from torch's global random state)."""
     root = tmp_path_factory.mktemp("no_dropout")
-    with _one_thread(), pytest.MonkeyPatch.context() as patch:
+    with one_thread(), pytest.MonkeyPatch.context() as patch:
         patch.setattr(training, "new_model", _without_dropout)
         return _run(root / "whole"), _run(root / "resumed", stop_after=13)
 

@@ -14,6 +14,8 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..threads import one_thread
+
 LANGUAGES = ("ja", "en")
 # Where the site keeps the figures, relative to the repository root.
 DOCS_DIR = Path("docs") / "assets" / "figures"
@@ -88,13 +90,13 @@ def check_names(names) -> list[str]:
 
 def draw_all(out_dir, names=None) -> list[Path]:
     """Draw every figure (or ``names``) in both languages into ``out_dir``; return the files written."""
-    from . import sources, style
+    from . import style
 
     out_dir = Path(out_dir)
     written = []
     for name in check_names(names):
         spec = FIGURES[name]
-        with sources.one_thread():
+        with one_thread():
             data = spec.data()
         for lang in LANGUAGES:
             with style.context(lang):
