@@ -72,6 +72,14 @@ def test_beyond_the_context(pocket, ids, decode):
         sequence_log_probability(pocket[0], ids, torch.zeros(1, context, dtype=torch.long))
 
 
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_prompt_longer_than_the_context(pocket, decode):
+    context = pocket[0].config.n_positions
+    too_long = torch.zeros(1, context + 1, dtype=torch.long)
+    with pytest.raises(ValueError, match=rf"^prompt: {context + 1} tokens do not fit .*context of {context}"):
+        decode(pocket[0], too_long, 1)
+
+
 def test_empty_prompt(pocket):
     model, tokenizer = pocket
     with pytest.raises(ValueError, match="prompt"):

@@ -9,6 +9,8 @@ import numbers
 
 import torch
 
+from ..validation import check_context_length
+
 
 def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -42,6 +44,7 @@ def check_max_new_tokens(max_new_tokens) -> int:
 
 def check_fits_context(model, n_prompt: int, max_new_tokens: int) -> None:
     """The prompt plus the new tokens must fit the model's context (``n_positions``)."""
+    check_context_length(model, n_prompt, "prompt")  # the prompt alone first: no new token can help
     context = model.config.n_positions
     if n_prompt + max_new_tokens > context:
         raise ValueError(
