@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gpt2guide.cli import main
-from gpt2guide.decoding import (apply_temperature, beam_search, encode, greedy_cached, greedy_naive,
+from gpt2guide.decoding import (next_token_logits, apply_temperature, beam_search, encode, greedy_cached, greedy_naive,
                                 min_p_filter, sample, sampling_filters, sequence_log_probability, top_k_filter,
                                 top_p_filter)
 
@@ -78,6 +78,8 @@ def test_prompt_longer_than_the_context(pocket, decode):
     too_long = torch.zeros(1, context + 1, dtype=torch.long)
     with pytest.raises(ValueError, match=rf"^prompt: {context + 1} tokens do not fit .*context of {context}"):
         decode(pocket[0], too_long, 1)
+    with pytest.raises(ValueError, match=rf"^prompt: {context + 1} tokens do not fit"):
+        next_token_logits(pocket[0], too_long)
 
 
 def test_empty_prompt(pocket):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..validation import check_text
+from ..validation import check_context_length, check_text
 from .checks import check_input_ids, check_top_k
 
 
@@ -26,6 +26,7 @@ def encode(tokenizer, text: str) -> torch.Tensor:
 def next_token_logits(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The logits of the last position: one score per vocabulary token, shape (vocab,)."""
     check_input_ids(input_ids)
+    check_context_length(model, input_ids.shape[1], "prompt")
     logits = model(input_ids.to(model.device)).logits  # (1, seq, vocab): a prediction after every position
     return logits[0, -1, :].float()  # (vocab,): the prediction after the whole prompt
 
