@@ -38,8 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gpt2guide {args.command}: error: {error}", file=sys.stderr)
         return 2
     if result is not None:
-        print(json.dumps(result, ensure_ascii=False, indent=1) if getattr(args, "json", False) else result.get("text", result) if isinstance(result, dict) else result)
+        print(_render(result, as_json=getattr(args, "json", False)))
     return 0
+
+
+def _render(result, *, as_json: bool) -> str:
+    """A handler's result: the whole of it as JSON, or its readable "text"."""
+    if as_json:
+        return json.dumps(result, ensure_ascii=False, indent=1)
+    return str(result.get("text", result)) if isinstance(result, dict) else str(result)
 
 
 if __name__ == "__main__":

@@ -115,11 +115,16 @@ def save_state(run_dir: Path, model, optimizer, generator: torch.Generator, meta
     (run_dir / "state.json.tmp").replace(run_dir / "state.json")
 
 
+def _load_model_tensors(model, tensors: dict) -> None:
+    """Put the run's ``model.*`` tensors into ``model``; the head is tied to the embedding again."""
+    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
+    model.tie_weights()
+
+
 def load_state(run_dir: Path, model, optimizer, generator: torch.Generator) -> dict:
     tensors = load_file(str(run_dir / "state.safetensors"))
     meta = json.loads((run_dir / "state.json").read_text())
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
-    model.tie_weights()
+    _load_model_tensors(model, tensors)
     state: dict[int, dict] = {}
     for key, value in tensors.items():
         if key.startswith("optim."):
@@ -174,6 +179,5 @@ def trained_model(run_dir: Path, config: TrainConfig):
     """The model of a run's latest checkpoint."""
     model = new_model(config)
     tensors = load_file(str(run_dir / "state.safetensors"))
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
-    model.tie_weights()
+    _load_model_tensors(model, tensors)
     return model.eval()
