@@ -7,6 +7,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
 
+# Browser fixtures (Chromium serving the built site), shared by every tests/test_browser*.py.
+from browser_support import browser, site_url, sync_api, visit  # noqa: E402,F401
+
 
 @pytest.fixture(scope="session")
 def pocket():
