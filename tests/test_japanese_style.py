@@ -86,7 +86,7 @@ RULES = [
     _rule("spelling-nanika", r"なにか", "「何か」と書く"),
     _rule("spelling-hoka", r"他の", "「ほかの」と書く"),
     _rule("spelling-yoi", r"良[いくか]", "「よい」「よく」と書く"),
-    _rule("spelling-tsukeru", r"(?<![見気結名押焼])つけ[たてまるられず]", "「付ける」と書く"),
+    _rule("spelling-tsukeru", r"(?<![見気結名押焼身])(?<!身に)(?<!気を)つけ[たてまるられず]", "「付ける」と書く"),
     _rule("spelling-ato", r"(?<=[たのだ])(?<!その)後(?=[のにでは、])", "「〜のあと」「〜たあと」と書く"),
     _rule("spelling-subete", r"全て", "「すべて」と書く"),
     _rule("spelling-ichiban", r"一番(?!目)", "「いちばん」と書く"),
@@ -156,7 +156,7 @@ GOOD = """\
 位置 $x_i$ の値 $$a*b*c$$ と [第 1 章](llm.md#raw-string)、<a id="model"></a>モデル。
 一つの GPT-2 は 4 層で、語彙は 50,257 個、確率は 10 %、ID は 50256 です。
 **太字**は使えます。最初のトランスフォーマー(Vaswani ら、2017)、LoRA(Hu ら、2021)。
-プロンプト「I can't forget you, for」。その後の版、最後の層、見つけた、名付けた。
+プロンプト「I can't forget you, for」。その後の版、最後の層、見つけた、身につけた、気をつけて。
 """
 
 
