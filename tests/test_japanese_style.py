@@ -1,10 +1,11 @@
 """The Japanese pages keep the house style of CONTRIBUTING.md ("日本語の表記").
 
 Only prose is checked: fenced code blocks, inline code, math ($...$, $$...$$), HTML
-comments (skip lines, invisible code blocks), HTML tags, the targets of Markdown links and
-the attribute lists of headings and titles in 『』 are masked out first, keeping line numbers. Each rule is a
-regular expression with a message that says how to fix the text; the rules are kept narrow
-so that a hit is almost always a real slip (few false positives on new chapters).
+comments (skip lines, invisible code blocks), HTML tags, the targets of Markdown links,
+the attribute lists of headings and titles in 『』 are masked out first, keeping line
+numbers. Each rule is a regular expression with a message that says how to fix the text;
+the rules are kept narrow, so that a hit is almost always a real slip (few false
+positives on new chapters).
 
 A unit test lints a bad sample and a good sample, so the linter itself can fail.
 """
@@ -22,7 +23,8 @@ DOCS = ROOT / "docs"
 
 # Kana, kanji and the iteration mark: what "Japanese text" means for these rules.
 JA = r"\u3005\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff"
-JA_LETTERS = r"\u3005\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fff"  # JA without 「・」
+# JA without the middle dot 「・」, which sits between words: "top-k・top-p"
+JA_LETTERS = r"\u3005\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fff"
 MASK = "\x00"  # stands for masked characters; neither Japanese nor Latin
 
 # What is not prose, in the order it is masked (a fence may hold `$`, a comment may hold
@@ -38,7 +40,8 @@ _NOT_PROSE = [
     re.compile(r"</?[A-Za-z][^>\n]*>"),  # HTML tags (<a id="...">), not their text
     re.compile(r"\]\([^)\n]*\)"),  # link and image targets: ](glossary.md#token)
     re.compile(r"\{\s*#[^}\n]*\}"),  # heading anchors: { #tokens }
-    re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[^\n]*$", re.M),  # admonition lines (their "title")
+    # admonition lines: their "title" is quoted by Markdown syntax
+    re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[^\n]*$", re.M),
     re.compile(r"『[^』\n]*』"),  # titles of books and articles, quoted as published
 ]
 
@@ -74,7 +77,8 @@ RULES = [
     _rule("citation", r"ら(?:\s*,\s*|\s+)(?:19|20)\d\d|ほか[、,\s]*(?:19|20)\d\d"
           r"|ら、(?:19|20)\d\d\s*年",
           "文献は「(Vaswani ら、2017)」: 三人以上は「ら」、読点は「、」、「年」は付けない"),
-    _rule("ascii-quotes", rf"\"[^\"\n]*\"(?=[^\n]*[{JA}])|(?<=[{JA}])[^\n]*?\"[^\"\n]*\"",
+    _rule("ascii-quotes",
+          rf"\"[^\"\n]*\"(?=[^\n]*[{JA}])|(?<=[{JA}])[^\n]*?\"[^\"\n]*\"",
           "和文の中の引用は「」で囲む(本の題名は『』)"),
     _rule("italics", rf"(?<![*\\])\*(?![*\s])[^*\n]*[{JA}][^*\n]*(?<![*\s])\*(?!\*)"
           rf"|(?<![\w\\])_(?![_\s])[^_\n]*[{JA}][^_\n]*(?<![_\s])_(?!\w)",
@@ -114,7 +118,8 @@ def lint(text: str) -> list[Hit]:
     for number, line in enumerate(prose(text).splitlines(), start=1):
         for rule in RULES:
             for match in rule.pattern.finditer(line):
-                hits.append(Hit(number, rule.name, match.group(0).replace(MASK, "…"), rule.fix))
+                text = match.group(0).replace(MASK, "…")
+                hits.append(Hit(number, rule.name, text, rule.fix))
     return hits
 
 
@@ -122,7 +127,8 @@ def japanese_pages() -> list[Path]:
     return sorted(DOCS.rglob("*.ja.md"))
 
 
-@pytest.mark.parametrize("path", japanese_pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("path", japanese_pages(),
+                         ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_japanese_page_keeps_the_house_style(path: Path) -> None:
     hits = lint(path.read_text(encoding="utf-8"))
     assert not hits, (
