@@ -374,3 +374,21 @@ def test_mkdocs_reads_site_url_from_the_environment() -> None:
     lines = [line for line in text.splitlines() if line.startswith("site_url:")]
     assert len(lines) == 1, lines
     assert re.match(r"site_url: !ENV \[?SITE_URL\b", lines[0]), lines
+
+
+def test_readme_gives_the_scheduled_run_as_one_command() -> None:
+    """The README's hand-run command: the scheduled install and run, for gpt2."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"(?ms)^```bash\n(.*?)^```", readme)
+    hand = [b.strip() for b in blocks if REAL_RUN.search(b)]
+    assert len(hand) == 1 and "\n" not in hand[0], f"one one-line command: {hand}"
+    workflow = the_workflow("schedule", "workflow_dispatch")
+    (job,) = [
+        job
+        for job in workflow["jobs"].values()
+        if any(REAL_RUN.search(step.get("run", "")) for step in steps(job))
+    ]
+    runs = [s["run"].strip() for s in steps(job) if "run" in s]
+    gpt2 = [c for r in runs for c in expand_matrix(job, r) if "--checkpoint gpt2" in c]
+    install = [r for r in runs if "pip install" in r]
+    assert hand[0] == " && ".join([*install, *gpt2[:1]]), (hand[0], install, gpt2)
