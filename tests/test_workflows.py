@@ -36,7 +36,7 @@ MAX_TIMEOUT = 90  # minutes: the project's CI limit; GitHub's own default is 360
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@([0-9a-f]{40}|v\d+)$")  # SHA or @vN
 DEPLOY_ACTION = "actions/deploy-pages"
 DEPLOY_WRITES = {"pages", "id-token"}
-# The real-model run, as the README gives it: the checkpoint is the capture.
+# The real-model run, as the README gives it (the group captures the checkpoint).
 REAL_RUN = re.compile(r"HF_HUB_OFFLINE=0 \S*pytest docs --checkpoint (\S+)")
 
 # A workflow with three mistakes actionlint must report: a job without `runs-on`, a step
@@ -213,8 +213,7 @@ def actionlint(*paths: Path, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_workflows_exist() -> None:
-    names = [p.name for p in workflow_files()]
-    assert names, "no workflow files in .github/workflows/"
+    assert workflow_files(), "no workflow files in .github/workflows/"
     the_workflow("push", "pull_request")
     the_workflow("schedule", "workflow_dispatch")
 
