@@ -56,8 +56,8 @@ def draw(data: dict, lang: str):
     rows = -(-n_head // COLUMNS)
     labels = [style.show_token(t) for t in data["tokens"]]
     mono = style.families(lang, mono=True)
-    cmap = LinearSegmentedColormap.from_list("weight", ["#FFFFFF", style.SKY, style.BLUE, "#003A63"])
-    cmap.set_bad(style.LIGHT_GREY)  # the masked cells
+    cmap = LinearSegmentedColormap.from_list("weight", ["#FFFFFF", style.SKY, style.BLUE, "#003A63"]).with_extremes(
+        bad=style.LIGHT_GREY)  # the masked cells
     fig = style.new_figure(3.25 * rows + 0.6)
     fig.suptitle(SPEC.title[lang], fontsize=11.5)
     axes = fig.subplots(rows, COLUMNS, squeeze=False)
