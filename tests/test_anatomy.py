@@ -220,3 +220,19 @@ def test_the_body_alone_has_no_lm_head_but_the_tied_head_still_applies(small):
     assert isinstance(body, GPT2Model)
     hidden = anatomy.body(body, ids)
     assert torch.equal(anatomy.head(body, hidden), anatomy.head(small, hidden))
+
+
+def test_the_attention_figure_draws_transformers_weights(eager_pocket):
+    """The figure's numbers (float64, by hand) are the eager attention weights of the model on the page."""
+    pytest.importorskip("matplotlib")
+    from gpt2guide.figures import attention, sources
+    from gpt2guide.threads import one_thread
+
+    model, tokenizer = eager_pocket
+    with one_thread():
+        data = attention.data()
+    ids = tokenizer(sources.PROMPT, return_tensors="pt").input_ids
+    with torch.no_grad():
+        theirs = model(ids, output_attentions=True).attentions[attention.LAYER][0]  # (n_head, seq, seq)
+    assert torch.allclose(torch.tensor(data["weights"], dtype=torch.float32), theirs, atol=1e-5)
+    assert data["tokens"] == [tokenizer.decode([i]) for i in ids[0].tolist()]
