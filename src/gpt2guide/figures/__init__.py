@@ -70,9 +70,9 @@ class FigureSpec:
 
 
 def _specs() -> dict:
-    from . import beam_tree, parameters, temperature, top_k_top_p
+    from . import attention, beam_tree, parameters, temperature, top_k_top_p
 
-    return {m.SPEC.name: m.SPEC for m in (temperature, top_k_top_p, beam_tree, parameters)}
+    return {m.SPEC.name: m.SPEC for m in (temperature, top_k_top_p, beam_tree, parameters, attention)}
 
 
 FIGURES: dict[str, FigureSpec] = _specs()
