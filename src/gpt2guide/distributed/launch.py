@@ -1,7 +1,10 @@
 """Start ``world_size`` CPU processes joined in a gloo process group, and collect their results.
 
 Doctest namespaces and ``__main__`` cannot be pickled into a new process, so the functions a
-process runs live in this package; ``spawn`` sends them by reference. Each run:
+process runs live in this package; ``spawn`` sends them by reference. The processes are forks
+of a fork server (``torch.multiprocessing.start_processes(start_method="forkserver")``, plain
+``spawn`` where there is none) that imports torch and transformers once and then stays up for
+the life of the calling process, so only the first start pays for the imports. Each run:
 
 - rendezvous at ``tcp://127.0.0.1:<free port>`` and binds gloo to the loopback interface only;
 - runs torch on one thread per process (two processes on two cores, results that repeat);
@@ -10,7 +13,8 @@ process runs live in this package; ``spawn`` sends them by reference. Each run:
 - always destroys its process group; each rank's return value comes back through a file in a
   temporary folder (``torch.save``), in rank order.
 
-References: ``torch.multiprocessing.spawn``; ``torch.distributed.init_process_group``.
+References: ``torch.multiprocessing.start_processes``; ``torch.distributed.init_process_group``;
+Python's ``multiprocessing`` start methods.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from datetime import timedelta
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+# What the fork server imports once, before it forks the processes.
+PRELOAD = ["torch", "torch.distributed", "transformers.models.gpt2.modeling_gpt2",
+           "gpt2guide.distributed.demos"]
 
 
 def can_spawn() -> bool:
@@ -55,8 +62,10 @@ def spawn(worker, *args, world_size: int = 2, timeout: float = 120.0) -> list:
 
     with tempfile.TemporaryDirectory(prefix="gpt2guide-dist-") as folder:
         setup = (worker, args, world_size, free_port(), folder, timeout)
-        context = mp.spawn(_run_rank, args=setup, nprocs=world_size, join=False)
         deadline = time.monotonic() + timeout
+        context = mp.start_processes(
+            _run_rank, args=setup, nprocs=world_size, join=False, start_method=_start_method()
+        )
         # join() returns True once all processes ended; it raises if one of them failed.
         while not context.join(timeout=max(deadline - time.monotonic(), 0.0)):
             if time.monotonic() >= deadline:
@@ -66,6 +75,20 @@ def spawn(worker, *args, world_size: int = 2, timeout: float = 120.0) -> list:
                     f"(killed); pass a larger timeout= or check that {LOOPBACK} is reachable"
                 )
         return [_read(Path(folder), rank) for rank in range(world_size)]
+
+
+def _start_method() -> str:
+    """"forkserver" where there is one (a warm server makes later starts cheap), else "spawn".
+
+    The fork server is one clean process that imports torch and transformers once; every
+    process started after it is a fork of it and skips those imports (seconds each).
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return "spawn"  # Windows
+    multiprocessing.set_forkserver_preload(PRELOAD)
+    return "forkserver"
 
 
 def _check(worker, world_size, timeout) -> None:
