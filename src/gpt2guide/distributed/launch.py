@@ -55,7 +55,10 @@ def spawn(worker, *args, world_size: int = 2, timeout: float = 120.0) -> list:
 
     ``worker`` must be a module-level function of an importable module; inside it,
     ``torch.distributed`` is initialised (``dist.get_rank()``, ``dist.all_reduce``, ...).
-    ``args`` are pickled to every process; the results come back with ``torch.save``.
+    ``args`` are pickled to every process; the results come back with ``torch.save`` and
+    ``torch.load(weights_only=True)``, so they are tensors, numbers, strings, None, and lists,
+    tuples and dicts of those. A failing process raises ``ProcessRaisedException`` here, with
+    its traceback.
     """
     _check(worker, world_size, timeout)
     import torch.multiprocessing as mp
