@@ -97,7 +97,7 @@ def test_timeout_kills_the_processes_with_a_one_line_error():
     with pytest.raises(TimeoutError, match=r"did not finish within 1 s") as caught:
         spawn(time.sleep, 600, timeout=1)
     assert "\n" not in str(caught.value)
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 60  # a cold fork server may take seconds to start
 
 
 def test_spawn_rejects_a_worker_a_new_process_cannot_import():
