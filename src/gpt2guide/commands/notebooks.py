@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 # Chapters that get a notebook, in reading order.
-CHAPTERS = ("llm", "tokens", "body-head", "generation")
+CHAPTERS = ("llm", "tokens", "body-head", "anatomy", "generation", "training")
 
 
 def _notebooks(args):

@@ -70,9 +70,20 @@ class FigureSpec:
 
 
 def _specs() -> dict:
-    from . import beam_tree, parameters, temperature, top_k_top_p
+    from . import (
+        attention,
+        beam_tree,
+        parameters,
+        temperature,
+        token_losses,
+        top_k_top_p,
+        training_curve,
+    )
 
-    return {m.SPEC.name: m.SPEC for m in (temperature, top_k_top_p, beam_tree, parameters)}
+    modules = (
+        temperature, top_k_top_p, beam_tree, parameters, attention, token_losses, training_curve
+    )
+    return {m.SPEC.name: m.SPEC for m in modules}
 
 
 FIGURES: dict[str, FigureSpec] = _specs()

@@ -1,0 +1,312 @@
+"""GPT-2's body written out by hand, one short function per step, reading the checkpoint's own tensors.
+
+Every weight is read by its state-dict name (``wte``, ``wpe``, ``h.{i}.ln_1``, ``h.{i}.attn.c_attn``,
+``h.{i}.attn.c_proj``, ``h.{i}.ln_2``, ``h.{i}.mlp.c_fc``, ``h.{i}.mlp.c_proj``, ``ln_f``), and every
+step is checked against transformers in tests/test_anatomy.py and on the chapter's page:
+
+    x = wte[ids] + wpe[positions]                       embed
+    for each block i:                                    block (pre-LN, as GPT-2 is)
+        x = x + c_proj(attention(ln_1(x)))               attention: causal, n_head heads
+        x = x + mlp(ln_2(x))                             mlp: c_fc -> gelu_new -> c_proj (4x wide)
+    x = ln_f(x)                                          body == last_hidden_state
+
+transformers' ``Conv1D`` stores its weight as (in, out), so a projection is ``x @ W + b`` (no
+transpose, unlike ``nn.Linear``). Any ``GPT2Config`` works (layers, width, heads, ``n_inner``,
+``layer_norm_epsilon``, ``scale_attn_weights``, ``scale_attn_by_inverse_layer_idx``); the model may
+be a ``GPT2Model`` or anything holding one as ``.transformer`` (``GPT2LMHeadModel``); batch >= 1,
+no padding (every position is a real token). Dropout is left out and autograd is off
+(``torch.no_grad``): this is the model at inference, in eval mode.
+References: karpathy/nanoGPT ``model.py`` (``CausalSelfAttention``, ``MLP``, ``Block``); openai/gpt-2
+``src/model.py``; transformers ``models/gpt2/modeling_gpt2.py`` (``eager_attention_forward``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import torch
+
+from .validation import check_context_length
+
+
+# -- checks on entry ---------------------------------------------------------------------------
+
+def gpt2_body(model):
+    """The ``GPT2Model`` inside ``model`` (the model itself, or ``model.transformer``)."""
+    from transformers import GPT2Model
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a GPT-2 model (e.g. from gpt2guide.load), got {type(model).__name__}")
+    gpt = model if isinstance(model, GPT2Model) else getattr(model, "transformer", None)
+    if not isinstance(gpt, GPT2Model):
+        kind = getattr(getattr(model, "config", None), "model_type", None)
+        raise ValueError(f"model: {type(model).__name__} (model_type {kind!r}) is not GPT-2; pass a GPT2Model "
+                         "or a GPT2LMHeadModel, e.g. gpt2guide.load('pocket')")
+    return gpt
+
+
+def check_layer(model, layer) -> int:
+    """``layer`` as an index of one of the model's blocks, 0 .. n_layer - 1."""
+    if not isinstance(layer, numbers.Integral) or isinstance(layer, bool):
+        raise TypeError(f"layer: expected a block index (int), got {type(layer).__name__}")
+    n_layer = gpt2_body(model).config.n_layer
+    if not 0 <= layer < n_layer:
+        raise ValueError(f"layer: {layer} is out of range; this model has {n_layer} blocks, 0 to {n_layer - 1}")
+    return int(layer)
+
+
+def check_ids(model, input_ids) -> torch.Tensor:
+    """A (batch, seq) integer tensor of vocabulary ids that fits the context, on the model's device."""
+    if not isinstance(input_ids, torch.Tensor):
+        raise TypeError(f"input_ids: expected a tensor of token ids of shape (batch, seq), got "
+                        f"{type(input_ids).__name__}; e.g. tokenizer(text, return_tensors='pt').input_ids")
+    if input_ids.is_floating_point() or input_ids.is_complex() or input_ids.dtype == torch.bool:
+        raise TypeError(f"input_ids: token ids must be integers, got dtype {input_ids.dtype}")
+    if input_ids.dim() != 2 or 0 in input_ids.shape:
+        raise ValueError(f"input_ids: expected shape (batch, seq) with at least one token, got "
+                         f"{tuple(input_ids.shape)}; add a batch axis with input_ids[None]")
+    gpt = gpt2_body(model)
+    check_context_length(gpt, input_ids.shape[1], "input_ids")
+    vocab = gpt.config.vocab_size
+    if input_ids.device.type != "meta" and (input_ids.min() < 0 or input_ids.max() >= vocab):
+        bad = input_ids.max().item() if input_ids.max() >= vocab else input_ids.min().item()
+        raise ValueError(f"input_ids: id {bad} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1})")
+    return input_ids.to(gpt.wte.weight.device)
+
+
+def check_hidden(model, x, argument: str = "x") -> torch.Tensor:
+    """A (batch, seq, n_embd) float tensor: what flows between the steps."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError(f"{argument}: expected a float tensor of shape (batch, seq, n_embd), got "
+                        f"{type(x).__name__ if not isinstance(x, torch.Tensor) else x.dtype}")
+    n_embd = gpt2_body(model).config.n_embd
+    if x.dim() != 3 or x.shape[-1] != n_embd or 0 in x.shape:
+        raise ValueError(f"{argument}: expected shape (batch, seq, {n_embd}) (n_embd = {n_embd}), "
+                         f"got {tuple(x.shape)}")
+    return x
+
+
+# -- the steps -----------------------------------------------------------------------------------
+
+@torch.no_grad()
+def embed(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """Token embedding plus position embedding: what the first block receives, (batch, seq, n_embd)."""
+    gpt = gpt2_body(model)
+    ids = check_ids(model, input_ids)  # (batch, seq)
+    positions = torch.arange(ids.shape[1], device=ids.device)  # (seq,): 0, 1, ..., seq - 1
+    tokens = gpt.wte.weight[ids]  # (batch, seq, n_embd): one row of wte per token
+    where = gpt.wpe.weight[positions]  # (seq, n_embd): one row of wpe per position, the same for every batch row
+    return tokens + where  # (batch, seq, n_embd)
+
+
+@torch.no_grad()
+def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
+    """Layer normalization over the last axis: (x - mean) / sqrt(var + eps) * weight + bias."""
+    for name, t in (("x", x), ("weight", weight), ("bias", bias)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name}: expected a tensor, got {type(t).__name__}")
+    if weight.shape != x.shape[-1:] or bias.shape != x.shape[-1:]:
+        raise ValueError(f"weight, bias: expected shape ({x.shape[-1]},) to match x's last axis, got "
+                         f"{tuple(weight.shape)} and {tuple(bias.shape)}")
+    if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not eps > 0:
+        raise ValueError(f"eps: expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
+    mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
+    var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1): the mean of squares, divided by n, not n - 1
+    return (x - mean) / torch.sqrt(var + eps) * weight + bias  # (..., n_embd)
+
+
+@torch.no_grad()
+def projection(x: torch.Tensor, conv1d) -> torch.Tensor:
+    """transformers' ``Conv1D`` by hand: x @ W + b, with W stored as (in, out)."""
+    return x @ conv1d.weight + conv1d.bias  # (..., in) @ (in, out) -> (..., out)
+
+
+@torch.no_grad()
+def gelu_new(x: torch.Tensor) -> torch.Tensor:
+    """GELU in the tanh form GPT-2 was trained with (transformers' ``gelu_new``)."""
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+def split_heads(x: torch.Tensor, n_head: int) -> torch.Tensor:
+    """(batch, seq, n_embd) -> (batch, n_head, seq, head_dim): each head gets its own slice of the width."""
+    batch, seq, n_embd = x.shape
+    return x.view(batch, seq, n_head, n_embd // n_head).transpose(1, 2)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(batch, n_head, seq, head_dim) -> (batch, seq, n_embd): the heads side by side again."""
+    batch, n_head, seq, head_dim = x.shape
+    return x.transpose(1, 2).reshape(batch, seq, n_head * head_dim)
+
+
+@torch.no_grad()
+def query_key_value(model, layer: int, x: torch.Tensor):
+    """The queries, keys and values of block ``layer`` for its normed input ``x``, each (batch, n_head, seq, head_dim).
+
+    The keys and values are what the KV cache stores for this block.
+    """
+    gpt = gpt2_body(model)
+    attn = gpt.h[check_layer(model, layer)].attn
+    qkv = projection(check_hidden(model, x), attn.c_attn)  # (batch, seq, 3 * n_embd)
+    q, k, v = qkv.split(gpt.config.n_embd, dim=-1)  # 3 x (batch, seq, n_embd)
+    n_head = gpt.config.n_head
+    return split_heads(q, n_head), split_heads(k, n_head), split_heads(v, n_head)
+
+
+def causal_mask(seq: int, device=None) -> torch.Tensor:
+    """(seq, seq) booleans, True where position i may look at position j (j <= i)."""
+    return torch.ones(seq, seq, dtype=torch.bool, device=device).tril()
+
+
+def attention_scale(model, layer: int) -> float:
+    """What q·kᵀ is multiplied by: 1/sqrt(head_dim) for GPT-2 (and 1/(layer+1) more if the config asks)."""
+    config = gpt2_body(model).config
+    scale = (config.n_embd // config.n_head) ** -0.5 if config.scale_attn_weights else 1.0
+    if config.scale_attn_by_inverse_layer_idx:
+        scale /= float(layer + 1)
+    return scale
+
+
+@torch.no_grad()
+def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    """softmax(q·kᵀ / sqrt(head_dim)) under the causal mask: (batch, n_head, seq, seq), rows sum to 1."""
+    scores = (q @ k.transpose(-1, -2)) * attention_scale(model, layer)  # (batch, n_head, seq, seq)
+    allowed = causal_mask(q.shape[-2], device=q.device)  # (seq, seq)
+    scores = scores.masked_fill(~allowed, float("-inf"))  # a later position gets weight exp(-inf) = 0
+    return torch.softmax(scores, dim=-1)  # (batch, n_head, seq, seq)
+
+
+@torch.no_grad()
+def attention(model, layer: int, x: torch.Tensor) -> torch.Tensor:
+    """Causal multi-head self-attention of block ``layer`` on its normed input ``x``: (batch, seq, n_embd)."""
+    q, k, v = query_key_value(model, layer, x)  # 3 x (batch, n_head, seq, head_dim)
+    weights = attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+    mixed = weights @ v  # (batch, n_head, seq, head_dim): each position's weighted sum of values
+    return projection(merge_heads(mixed), gpt2_body(model).h[layer].attn.c_proj)  # (batch, seq, n_embd)
+
+
+def activation(config):
+    """The MLP's non-linearity: ``gelu_new`` by hand for GPT-2, transformers' own for another config."""
+    if config.activation_function == "gelu_new":
+        return gelu_new
+    from transformers.activations import ACT2FN
+
+    return ACT2FN[config.activation_function]
+
+
+@torch.no_grad()
+def mlp(model, layer: int, x: torch.Tensor) -> torch.Tensor:
+    """The MLP of block ``layer`` on its normed input ``x``: widen 4x, GELU, narrow back. (batch, seq, n_embd)."""
+    gpt = gpt2_body(model)
+    h = gpt.h[check_layer(model, layer)]
+    wide = projection(check_hidden(model, x), h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
+    return projection(activation(gpt.config)(wide), h.mlp.c_proj)  # (batch, seq, n_embd)
+
+
+def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
+    return layer_norm(x, ln.weight, ln.bias, ln.eps)
+
+
+@torch.no_grad()
+def block(model, layer: int, x: torch.Tensor) -> torch.Tensor:
+    """One transformer block, pre-LN: x + attention(ln_1(x)), then + mlp(ln_2(...)). (batch, seq, n_embd)."""
+    gpt = gpt2_body(model)
+    h = gpt.h[check_layer(model, layer)]
+    x = check_hidden(model, x)
+    x = x + attention(model, layer, _norm(x, h.ln_1))  # first residual connection
+    return x + mlp(model, layer, _norm(x, h.ln_2))  # second residual connection
+
+
+@torch.no_grad()
+def block_outputs(model, input_ids: torch.Tensor) -> list[torch.Tensor]:
+    """The residual stream before each block and after the last: n_layer + 1 tensors (batch, seq, n_embd).
+
+    Unlike transformers' ``output_hidden_states``, whose last entry is already normed by ``ln_f``,
+    the last entry here is the raw output of the last block.
+    """
+    states = [embed(model, input_ids)]  # (batch, seq, n_embd)
+    for layer in range(gpt2_body(model).config.n_layer):
+        states.append(block(model, layer, states[-1]))
+    return states
+
+
+@torch.no_grad()
+def final_norm(model, x: torch.Tensor) -> torch.Tensor:
+    """``ln_f``, the layer norm after the last block. (batch, seq, n_embd)."""
+    return _norm(check_hidden(model, x), gpt2_body(model).ln_f)
+
+
+@torch.no_grad()
+def body(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """The whole body: embeddings, every block, ``ln_f``. Equals ``last_hidden_state``, (batch, seq, n_embd)."""
+    return final_norm(model, block_outputs(model, input_ids)[-1])
+
+
+@torch.no_grad()
+def head(model, hidden: torch.Tensor) -> torch.Tensor:
+    """The LM head on hidden states: their dot product with every row of the token embedding (tied), (..., vocab)."""
+    lm_head = getattr(model, "lm_head", None)
+    weight = lm_head.weight if lm_head is not None else gpt2_body(model).wte.weight  # (vocab, n_embd)
+    return hidden @ weight.T  # (..., n_embd) @ (n_embd, vocab) -> (..., vocab)
+
+
+@torch.no_grad()
+def logit_lens(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """``ln_f`` and the head applied to the residual stream before each block and after the last.
+
+    Returns (n_layer + 1, batch, seq, vocab); the last entry is the model's own logits.
+    References: nostalgebraist, "interpreting GPT: the logit lens" (2020).
+    """
+    return torch.stack([head(model, final_norm(model, x)) for x in block_outputs(model, input_ids)])
+
+
+@torch.no_grad()
+def attention_weights(model, input_ids: torch.Tensor, layer: int) -> torch.Tensor:
+    """The attention weights of block ``layer`` on ``input_ids``: (batch, n_head, seq, seq).
+
+    Equal to ``model(input_ids, output_attentions=True).attentions[layer]`` with eager attention.
+    """
+    layer = check_layer(model, layer)
+    x = embed(model, input_ids)  # (batch, seq, n_embd)
+    for earlier in range(layer):
+        x = block(model, earlier, x)
+    q, k, _ = query_key_value(model, layer, _norm(x, gpt2_body(model).h[layer].ln_1))
+    return attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+
+
+# -- what the model itself computes, for comparison ------------------------------------------------
+
+def capture(model, input_ids: torch.Tensor, names) -> dict:
+    """Run the model once and return ``{name: output}`` of the named submodules of its body.
+
+    ``names`` are module names inside the ``GPT2Model`` as in its state dict, without the
+    parameter suffix: ``"h.0.ln_1"``, ``"h.0.attn.c_attn"``, ``"h.0.attn"``, ``"h.0.mlp.act"``, ...
+    A forward hook on each records what that module returned (an attention module returns a tuple
+    whose first item is its output; that item is kept). References: torch
+    ``Module.register_forward_hook``.
+    """
+    gpt = gpt2_body(model)
+    ids = check_ids(model, input_ids)
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError("names: expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
+    outputs: dict = {}
+    handles = []
+    try:
+        for name in names:
+            try:
+                module = gpt.get_submodule(name)
+            except AttributeError:
+                raise ValueError(f"names: the body has no module {name!r}; see [n for n, _ in "
+                                 "model.named_modules()] for the names") from None
+
+            def keep(_module, _inputs, output, name=name):
+                outputs[name] = output[0] if isinstance(output, tuple) else output
+
+            handles.append(module.register_forward_hook(keep))
+        with torch.no_grad():
+            gpt(ids)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return outputs

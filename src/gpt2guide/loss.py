@@ -1,0 +1,101 @@
+"""The next-token loss by hand: what "training" makes small, and perplexity, its exponential.
+
+At each position the model predicts the token that comes next, so the prediction made at
+position ``i`` is scored against the token at ``i + 1``: the logits drop their last position and
+the targets drop their first (the shift). Log-softmax turns each row of logits into
+log-probabilities; the loss is the mean, over the predicted tokens, of minus the log-probability
+of the token that really came (cross-entropy). ``exp(loss)`` is the perplexity: the model was as
+unsure as if it had picked uniformly among that many tokens at every step.
+
+``next_token_loss(logits, ids)`` equals transformers' ``model(ids, labels=ids).loss``
+(``ForCausalLMLoss`` shifts the labels the same way).
+References: nanoGPT ``model.py`` (``F.cross_entropy`` on the shifted targets); transformers
+``loss/loss_utils.py``; Jurafsky & Martin, "Speech and Language Processing", chapter 3 (perplexity).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .validation import check_context_length
+
+
+def check_batch_ids(input_ids, argument: str = "input_ids") -> torch.Tensor:
+    """A (batch, seq) tensor of integer token ids with seq >= 2 (one token has no next token)."""
+    if not isinstance(input_ids, torch.Tensor):
+        raise TypeError(f"{argument}: expected a tensor of token ids of shape (batch, seq), "
+                        f"got {type(input_ids).__name__}; e.g. torch.tensor([ids])")
+    if input_ids.is_floating_point() or input_ids.is_complex() or input_ids.dtype == torch.bool:
+        raise TypeError(f"{argument}: token ids must be integers, got dtype {input_ids.dtype}")
+    if input_ids.dim() != 2:
+        raise ValueError(f"{argument}: expected shape (batch, seq), got {tuple(input_ids.shape)}; "
+                         "for one text use ids.unsqueeze(0)")
+    if input_ids.shape[0] == 0 or input_ids.shape[1] < 2:
+        raise ValueError(f"{argument}: need at least one row of at least 2 tokens (the first token has no "
+                         f"prediction before it), got shape {tuple(input_ids.shape)}")
+    return input_ids
+
+
+def _check_model(model):
+    if not callable(model) or not hasattr(model, "config"):
+        raise TypeError(f"model: expected a transformers causal language model (e.g. from gpt2guide.load), "
+                        f"got {type(model).__name__}")
+    return model
+
+
+def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each next token: a 0-dimensional tensor (keeps the graph for backward)."""
+    return per_token_losses(logits, input_ids).mean()
+
+
+def per_token_losses(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
+    """``-log p(token i+1 | tokens up to i)`` at every position, shape (batch, seq - 1)."""
+    check_batch_ids(input_ids)
+    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
+        raise TypeError(f"logits: expected a float tensor of shape (batch, seq, vocab), got "
+                        f"{type(logits).__name__ if not isinstance(logits, torch.Tensor) else logits.dtype}")
+    if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
+        raise ValueError(f"logits: expected shape (batch, seq, vocab) with (batch, seq) = {tuple(input_ids.shape)} "
+                         f"of input_ids, got {tuple(logits.shape)}")
+    predictions = logits[:, :-1, :].float()  # (batch, seq-1, vocab): the last position predicts nothing we have
+    targets = input_ids[:, 1:].to(logits.device)  # (batch, seq-1): the first token is nobody's prediction
+    log_probs = predictions.log_softmax(dim=-1)  # (batch, seq-1, vocab)
+    picked = log_probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # (batch, seq-1): log p(true next token)
+    return -picked
+
+
+ROWS_PER_CALL = 4  # rows per forward pass: 4 x 256 x 50257 float logits are about 200 MB
+
+
+@torch.no_grad()
+def token_losses(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """The model's loss on each token it predicts, shape (batch, seq - 1): position j scores token j + 1.
+
+    Rows go through the model a few at a time, so that a long text cut into many windows fits in memory.
+    """
+    _check_model(model)
+    check_batch_ids(input_ids)
+    check_context_length(model, input_ids.shape[1], "input_ids")
+    losses = []
+    for rows in input_ids.split(ROWS_PER_CALL):
+        logits = model(rows.to(model.device)).logits  # (rows, seq, vocab)
+        losses.append(per_token_losses(logits, rows).cpu())  # (rows, seq-1)
+    return torch.cat(losses)  # (batch, seq-1)
+
+
+def perplexity(model, input_ids: torch.Tensor) -> float:
+    """``exp`` of the mean next-token loss over every predicted token of every row."""
+    return torch.exp(token_losses(model, input_ids).mean()).item()
+
+
+def windows(ids, size: int) -> torch.Tensor:
+    """Consecutive, non-overlapping windows of ``size`` tokens, shape (n, size); the tail is dropped."""
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise TypeError(f"size: expected an int, got {size!r}")
+    ids = torch.as_tensor(ids)
+    if ids.dim() != 1:
+        raise ValueError(f"ids: expected a flat list or 1-D tensor of token ids, got shape {tuple(ids.shape)}")
+    if not 2 <= size <= ids.numel():
+        raise ValueError(f"size: must be between 2 and the number of ids ({ids.numel()}), got {size}")
+    n = ids.numel() // size
+    return ids[: n * size].reshape(n, size)  # (n, size)
