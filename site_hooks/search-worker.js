@@ -59,7 +59,11 @@ ScriptSegmenter.prototype.segment = function (text) {  // pieces of one script, 
 function japaneseTerm(term) {
   if (!self.lunr || !lunr.segmenter) return term
   var segments = lunr.segmenter.segment(term).filter(function (s) { return s.trim() })
-  return segments.map(function (s) { return "+*" + s + "*" }).join(" ")
+  // A backslash between two kanji hides the run from Material's Chinese segmentation, which
+  // would cut 言語 down to 言 (a word of the index); lunr's query lexer drops the backslash.
+  return segments.map(function (s) {
+    return "+*" + s.replace(/([\u3400-\u9fff\uf900-\ufaff々〆ヵヶ])(?=[\u3400-\u9fff\uf900-\ufaff々〆ヵヶ])/g, "$1\\") + "*"
+  }).join(" ")
 }
 
 function rewrite(query) {
