@@ -183,7 +183,8 @@ def _headings_with_page_anchors(html: str, page, config) -> tuple[str, list[dict
             ident, n = f"{base}_{n}", n + 1
         seen.add(ident)
         headings.append({"level": level, "id": ident, "name": name, "children": []})
-        return f'<h{level} id="{ident}">{inner}<a class="headerlink" href="#{ident}" title="Permanent link">¶</a></h{level}>'
+        permalink = f'<a class="headerlink" href="#{ident}" title="Permanent link">¶</a>'
+        return f'<h{level} id="{ident}">{inner}{permalink}</h{level}>'
 
     html = _HEADING.sub(fix, html)
     tokens, stack = [], []

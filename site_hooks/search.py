@@ -73,6 +73,12 @@ _DOLLARS = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]{1,300}?)\$", re.S)
 _LOOKS_LIKE_TEX = re.compile(r"^(?=[^\u3040-\u30ff\u3400-\u9fff]{1,60}$)(?:.*[\\_^=+<>&]|\s*\w{1,3}\s*$)", re.S)
 
 
+def _operand(tex: str) -> str:
+    """``tex`` as it reads next to an operator: bracketed unless it is one name or number."""
+    tex = tex.strip()
+    return tex if _SIMPLE.fullmatch(tex) else f"({tex})"
+
+
 def tex_to_text(tex: str) -> str:
     """A formula as plain text a search result can show: ``\\frac{a}{b}`` -> ``a/b``, ``\\sum`` -> ``∑``."""
     text = _ENVIRONMENT.sub(" ", tex)
@@ -80,17 +86,18 @@ def tex_to_text(tex: str) -> str:
     while previous != text:  # innermost first
         previous = text
         text = _WRAPPED.sub(r"\1", text)
-        text = _GROUP.sub(lambda m: m.group(1) + (m.group(2) if _SIMPLE.fullmatch(m.group(2)) else f"({m.group(2)})"),
-                          text)
-        text = _FRAC.sub(lambda m: "/".join(p if _SIMPLE.fullmatch(p.strip()) else f"({p.strip()})"
-                                             for p in m.groups()), text)
+        text = _GROUP.sub(lambda m: m.group(1) + _operand(m.group(2)), text)
+        text = _FRAC.sub(lambda m: "/".join(_operand(part) for part in m.groups()), text)
     text = _COMMAND.sub(lambda m: "" if m.group(1) in _SIZING else _SYMBOLS.get(m.group(1), m.group(1)), text)
     text = re.sub(r"\\[,;:! ]|\\\\|&amp;|&", " ", text).replace("{", "").replace("}", "")
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _math_as_text(text: str, dollars: bool) -> str:
-    text = _MATH.sub(lambda m: html.escape(tex_to_text(html.unescape(m.group(1) or m.group(2))), quote=False), text)
+    def as_text(tex: str) -> str:  # the index holds HTML: unescape the TeX, escape the text
+        return html.escape(tex_to_text(html.unescape(tex)), quote=False)
+
+    text = _MATH.sub(lambda m: as_text(m.group(1) or m.group(2)), text)
     if not dollars:
         return text
 
@@ -98,7 +105,7 @@ def _math_as_text(text: str, dollars: bool) -> str:
         tex = match.group(1) or match.group(2)
         if match.group(1) is None and not _LOOKS_LIKE_TEX.search(tex):  # $$...$$ is always math
             return match.group(0)
-        return html.escape(tex_to_text(html.unescape(tex)), quote=False)
+        return as_text(tex)
 
     return _DOLLARS.sub(replace, text)
 
