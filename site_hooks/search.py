@@ -11,7 +11,7 @@ This hook, after the last language is built (``on_post_build``, after the i18n p
 1. splits the index by language: search/search_index.json holds the default language's pages,
    <lang>/search/search_index.json each other language's, with locations relative to that
    language's home, and a config for that language alone (lunr ``lang``, no stemmer, separator);
-2. makes the entries readable: math (``\\(T\\)``, ``\\[ ... \\]``) as plain text, no "¶";
+2. ranks a chapter page above its notebook (which repeats it), and makes the entries readable: math (``\\(T\\)``, ``\\[ ... \\]``) as plain text, no "¶";
 3. writes site_hooks/search-worker.js next to Material's worker: it loads Material's worker and
    rewrites each query to fit the index (English words as their stem, Japanese words segmented).
 
@@ -38,6 +38,7 @@ WORKER = "gpt2guide-search.js"  # written next to Material's worker
 WORKER_SOURCE = Path(__file__).with_name("search-worker.js")
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 # Each language's tokenizer: Material's defaults (and the full-width punctuation for Japanese).
+NOTEBOOK_BOOST = 0.5  # a notebook repeats its chapter page: rank the page above it
 SEPARATORS = {"en": r"[\s\-]+", "ja": r"[\s\-\u3000、。，．・「」『』（）()]+"}
 
 
@@ -128,6 +129,8 @@ def split_index(index: dict, languages: list[str], default: str) -> dict[str, di
                          (path == f"{lang}/" or path.startswith(f"{lang}/"))), default)
         if language != default:
             entry = {**entry, "location": entry["location"][len(language) + 1:]}
+        if entry["location"].startswith("notebooks/"):  # the chapter page first, its notebook after
+            entry = {**entry, "boost": NOTEBOOK_BOOST}
         docs[language].append(readable(entry))
     result = {}
     for language, entries in docs.items():

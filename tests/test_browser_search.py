@@ -98,6 +98,15 @@ def test_english_forms_of_a_word_find_the_same_pages(visit: Visit) -> None:
     assert pages["embedding"] == pages["embeddings"] == pages["Embeddings"], pages
 
 
+@pytest.mark.parametrize("start, query, chapter", [("/en/", "tokens", "/en/tokens/"), ("/", "トークン", "/tokens/")])
+def test_the_chapter_page_ranks_above_its_notebook(visit: Visit, start: str, query: str, chapter: str) -> None:
+    visit.open(start)
+    paths, _ = results(visit, query)
+    notebook = chapter.replace("/tokens/", "/notebooks/tokens/")
+    assert chapter in paths and notebook in paths
+    assert paths.index(chapter) < paths.index(notebook), paths[:10]
+
+
 def test_a_result_opens_its_page(visit: Visit) -> None:
     """Locations are relative to each language's home, and Material resolves them there."""
     visit.open("/en/tokens/")
