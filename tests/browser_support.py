@@ -149,6 +149,7 @@ def search(visit: Visit, query: str) -> list[str]:
     field_ = page.locator("input.md-search__input")  # in the header on a desktop-wide window
     field_.click()
     field_.fill(query)
+    field_.press("End")  # Material reads the query on keyup (fill() alone raced its focus handler)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(state="attached")
     return results.all_inner_texts()
