@@ -37,6 +37,7 @@ def _nav_labels() -> dict[str, dict[str, str]]:
         pass
 
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    Loader.add_constructor("!ENV", lambda loader, node: None)  # site_url: !ENV [SITE_URL, ...]
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     section = next(item for item in config["nav"] if isinstance(item, dict) and "ノートブック" in item)
     ja = {file: label for entry in section["ノートブック"] for label, file in entry.items()}
