@@ -34,14 +34,19 @@ function layerNorm(x, weight, bias, eps, out) {
   for (let i = 0; i < n; i++) out[i] = (x[i] - mean) * scale * weight[i] + bias[i];
 }
 
-/** out = x @ W + b for W of shape (in, out), row-major: row i of W scaled by x[i], summed. */
-function linear(x, weight, bias, out) {
+/**
+ * out = x @ W + b for W of shape (in, out), row-major: row i of W scaled by x[i], summed.
+ * The sums run in doubles (`acc`), so rounding to float32 happens once per output, not once
+ * per term: the results stay within float32 rounding of torch's.
+ */
+function linear(x, weight, bias, out, acc) {
   const nIn = x.length, nOut = out.length;
-  for (let j = 0; j < nOut; j++) out[j] = bias[j];
+  for (let j = 0; j < nOut; j++) acc[j] = bias[j];
   for (let i = 0; i < nIn; i++) {
     const xi = x[i], row = i * nOut;
-    for (let j = 0; j < nOut; j++) out[j] += xi * weight[row + j];
+    for (let j = 0; j < nOut; j++) acc[j] += xi * weight[row + j];
   }
+  for (let j = 0; j < nOut; j++) out[j] = acc[j];
 }
 
 /** The key/value cache of one sequence: per layer, the keys and values of every position seen. */
@@ -92,6 +97,7 @@ export class Gpt2 {
     this.delta = new Float32Array(d); // what a sub-layer adds to the stream
     this.hidden = new Float32Array(inner);
     this.scores = new Float64Array(config.n_positions);
+    this.acc = new Float64Array(Math.max(3 * d, inner)); // the running sums of linear()
   }
 
   newCache() {
@@ -104,7 +110,7 @@ export class Gpt2 {
     if (!Number.isInteger(token) || token < 0 || token >= vocab) throw new RangeError(`token: ${token} is not an id below ${vocab}`);
     const t = cache.length;
     if (t >= nPos) throw new RangeError(`the context is full: the model reads at most ${nPos} tokens`);
-    const { h, a, qkv, heads, delta, hidden, scores } = this;
+    const { h, a, qkv, heads, delta, hidden, scores, acc } = this;
     const headDim = d / nHead, scale = 1 / Math.sqrt(headDim);
     // 1. token embedding + position embedding
     for (let i = 0; i < d; i++) h[i] = this.wte[token * d + i] + this.wpe[t * d + i];
@@ -112,7 +118,7 @@ export class Gpt2 {
       const b = this.blocks[layer], keys = cache.keys[layer], values = cache.values[layer];
       // 2. attention: q, k, v of this position; k and v join the cache
       layerNorm(h, b.ln1w, b.ln1b, eps, a);
-      linear(a, b.attnW, b.attnB, qkv); // (3 n_embd,): q | k | v
+      linear(a, b.attnW, b.attnB, qkv, acc); // (3 n_embd,): q | k | v
       keys.set(qkv.subarray(d, 2 * d), t * d);
       values.set(qkv.subarray(2 * d, 3 * d), t * d);
       for (let head = 0; head < nHead; head++) {
@@ -134,13 +140,13 @@ export class Gpt2 {
           heads[offset + i] = sum / total;
         }
       }
-      linear(heads, b.projW, b.projB, delta);
+      linear(heads, b.projW, b.projB, delta, acc);
       for (let i = 0; i < d; i++) h[i] += delta[i];
       // 3. the MLP: widen 4x, gelu_new, narrow back
       layerNorm(h, b.ln2w, b.ln2b, eps, a);
-      linear(a, b.fcW, b.fcB, hidden);
+      linear(a, b.fcW, b.fcB, hidden, acc);
       for (let i = 0; i < hidden.length; i++) hidden[i] = geluNew(hidden[i]);
-      linear(hidden, b.mlpW, b.mlpB, delta);
+      linear(hidden, b.mlpW, b.mlpB, delta, acc);
       for (let i = 0; i < d; i++) h[i] += delta[i];
     }
     cache.length = t + 1;
