@@ -232,6 +232,20 @@ def test_filters_treat_ties_as_python(playground: Visit, name, logits, value, py
     assert kept == python(torch.tensor(logits), value).isfinite().tolist()
 
 
+def test_simd_head_equals_plain_js(playground: Visit) -> None:
+    """The head runs in WebAssembly SIMD (float32 sums); the plain-JS fallback (double sums) agrees."""
+    simd, difference = _js(playground, """() => {
+        const model = pocket.model, x = new Float32Array(model.config.n_embd);
+        for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);  // any vector
+        const a = model.head(x), b = model.headJs(x);
+        let worst = 0;
+        for (let t = 0; t < a.length; t++) worst = Math.max(worst, Math.abs(a[t] - b[t]));
+        return [model.simd !== null, worst];
+    }""")
+    assert simd, "Chromium should run the WebAssembly SIMD head"
+    assert difference < 1e-4
+
+
 def test_same_seed_same_text(playground: Visit) -> None:
     options = {"prompt": PROMPTS[0], "strategy": "sample", "maxNewTokens": 20, "temperature": 1.2,
                "topK": 0, "seed": 7}
