@@ -48,7 +48,7 @@ const body = [
   0x0b, // end function
 ];
 const name = (s) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-const MODULE = new Uint8Array([
+export const MODULE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
   ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type: (i32 x 5) -> ()
   ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]), // import env.memory, min 1 page
