@@ -311,8 +311,12 @@ def test_no_request_leaves_localhost(playground: Visit) -> None:
     playground.check()
 
 
-@pytest.mark.parametrize(("path", "button"), [("/playground/", "生成する"), ("/en/playground/", "Generate")])
-def test_page_fits_a_phone(browser, site_url, path, button) -> None:
+@pytest.mark.parametrize(("path", "button", "empty"), [
+    ("/playground/", "生成する", "プロンプトが空です"),
+    ("/en/playground/", "Generate", "The prompt is empty"),
+])
+def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
+    """At 390 px: no sideways scroll, the controls inside the screen, labels in the page's language."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     try:
         page = context.new_page()
@@ -328,6 +332,10 @@ def test_page_fits_a_phone(browser, site_url, path, button) -> None:
         page.click(".pg-generate")
         page.wait_for_function("document.querySelectorAll('.pg-new-chips .pg-chip').length > 0")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # a mistake made with the controls is told in the page's language
+        page.fill(".pg-prompt", "")
+        page.locator(".pg-error").wait_for(state="visible")
+        assert empty in page.inner_text(".pg-error")
         assert not errors, errors
     finally:
         context.close()

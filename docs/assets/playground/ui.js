@@ -49,6 +49,18 @@ function settings() {
   };
 }
 
+/**
+ * The mistakes the controls themselves can make, caught before the model is asked, so that the
+ * page says them in its own language (the API's messages are in English, as gpt2guide's are).
+ */
+function controlsProblem(s) {
+  if (s.prompt.length === 0) return labels.emptyPrompt;
+  const n = pocket.encode(s.prompt).length, context = pocket.config.n_positions;
+  if (n > context) return fill(labels.promptTooLong, { n, context });
+  if (n + s.maxNewTokens > context) return fill(labels.tooManyTokens, { n, context, most: context - n });
+  return null;
+}
+
 /** The filter settings that apply: sampling's, or none for greedy and beam search. */
 function filterSettings(s) {
   if (s.strategy !== "sample") return { prompt: s.prompt };
@@ -74,6 +86,13 @@ function refresh() {
   requestAnimationFrame(async () => {
     pending = false;
     const s = settings();
+    const problem = controlsProblem(s);
+    if (problem) {
+      showError(new Error(problem));
+      $(".pg-chart").replaceChildren();
+      renderChips($(".pg-chips"), pocket.tokenizer, pocket.encode(s.prompt));
+      return;
+    }
     try {
       const { promptIds, probs, kept, vocab } = await pocket.analyse(filterSettings(s));
       clearError();
@@ -94,6 +113,8 @@ function keptText(kept, vocab, strategy) {
 
 async function generate() {
   const s = settings();
+  const problem = controlsProblem(s);
+  if (problem) { showError(new Error(problem)); return; }
   clearError();
   button.disabled = true;
   const newChips = $(".pg-new-chips"), text = $(".pg-new-text");
