@@ -306,6 +306,15 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     assert page.locator(".pg-beams-table tr").count() == 1 + 4  # header + num_beams
 
 
+def test_download_reports_progress(playground: Visit) -> None:
+    """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
+    progress = _js(playground, "() => pocket.progress")
+    stated = sum(size for _, size in _js(playground, "() => JSON.parse(document.getElementById('pocket-playground').dataset.files)"))
+    assert progress["loaded"] == progress["total"] == stated
+    assert progress["reports"] > 5  # many chunks, not one report at the end
+    assert playground.page.locator(".pg-progress").get_attribute("value") == "1"
+
+
 def test_no_request_leaves_localhost(playground: Visit) -> None:
     assert any("assets/playground/model.safetensors" in url for url in playground.requests)
     playground.check()

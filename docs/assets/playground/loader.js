@@ -3,8 +3,9 @@
 
 /**
  * Fetch every url; onProgress(loadedBytes, totalBytes) after each chunk. `sizes` gives each
- * file's size in bytes (written into the page at build time), used when a server sends no
- * Content-Length. Resolves to one ArrayBuffer per url.
+ * file's size in bytes (written into the page at build time). They are preferred to the
+ * Content-Length header, which a server that compresses gives for the compressed body while
+ * the reader counts the bytes after decompression. Resolves to one ArrayBuffer per url.
  */
 export async function fetchAll(urls, sizes, onProgress = () => {}) {
   const loaded = urls.map(() => 0);
@@ -13,7 +14,7 @@ export async function fetchAll(urls, sizes, onProgress = () => {}) {
   return Promise.all(urls.map(async (url, i) => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    const size = Number(response.headers.get("Content-Length")) || sizes[i];
+    const size = sizes[i] || Number(response.headers.get("Content-Length")) || 0;
     const reader = response.body.getReader();
     const chunks = [];
     for (;;) {
@@ -26,6 +27,6 @@ export async function fetchAll(urls, sizes, onProgress = () => {}) {
     const bytes = new Uint8Array(Math.max(size, loaded[i]));
     let offset = 0;
     for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
-    return bytes.buffer.slice(0, offset);
+    return offset === bytes.length ? bytes.buffer : bytes.buffer.slice(0, offset);
   }));
 }

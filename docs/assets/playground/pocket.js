@@ -9,6 +9,7 @@
 //                                -> Promise<{ids, text}>   (the new tokens only)
 //   pocket.distribution({prompt, temperature, topK, topP, minP})
 //                                -> Promise<Float32Array>  (the 50257 probabilities after the filters)
+//   pocket.progress              {loaded, total, reports}: bytes loaded so far, of how many
 // A bad option rejects the Promise with an Error whose message names the option.
 
 import { checkDistributionOptions, checkFitsContext, checkGenerateOptions } from "./checks.js";
@@ -23,9 +24,13 @@ export const FILES = ["config.json", "generation_config.json", "vocab.json", "me
 
 /** Load the checkpoint from `base` (a folder URL ending in /) and build the API around it. */
 export function createPocket(base, sizes, onProgress) {
-  const api = { model: null, tokenizer: null, eos: [] };
+  const api = { model: null, tokenizer: null, eos: [], progress: { loaded: 0, total: 0, reports: 0 } };
+  const report = (loaded, total) => {
+    api.progress = { loaded, total, reports: api.progress.reports + 1 };
+    onProgress(loaded, total);
+  };
   api.ready = (async () => {
-    const buffers = await fetchAll(FILES.map((f) => base + f), sizes, onProgress);
+    const buffers = await fetchAll(FILES.map((f) => base + f), sizes, report);
     const text = (b) => new TextDecoder().decode(b);
     const [config, generation, vocab, merges, weights] = buffers;
     api.config = JSON.parse(text(config));
