@@ -35,6 +35,17 @@ NEW_TOKENS = 64
 CHROMIUM = os.environ.get("GPT2GUIDE_CHROMIUM", "/usr/bin/chromium")
 
 
+def cpu_name() -> str:
+    """The CPU's model name (Linux), else what platform says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.platform()
+
+
 def build_site(dest: Path) -> Path:
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(dest)],
                    cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -95,7 +106,8 @@ def main(argv=None) -> dict:
         server, base = serve(site)
         rates = {"js": [], "python": [], "python_1_thread": []}
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                 args=["--headless", "--no-sandbox"])
             page = browser.new_page()
             page.goto(base + "/en/playground/")
             page.wait_for_function("window.pocket !== undefined")
@@ -119,7 +131,7 @@ def main(argv=None) -> dict:
         "js_over_python_1_thread": round(medians["js"] / medians["python_1_thread"], 2),
         "new_tokens": NEW_TOKENS, "rounds": args.rounds, "prompt": PROMPT,
         "chromium": version, "torch_threads": torch.get_num_threads(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or platform.platform()}",
+        "machine": f"{cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()})",
     }
     print(json.dumps(record, indent=2))
     return record

@@ -198,7 +198,11 @@ def test_beam_search_equals_generate(playground: Visit, pocket, prompt, num_beam
         [beam.score for beam in library.finished], rel=1e-5)
 
 
-@pytest.mark.parametrize("settings", FILTER_SETTINGS, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()) or "none")
+def _settings_id(settings: dict) -> str:
+    return ",".join(f"{key}={value}" for key, value in settings.items()) or "none"
+
+
+@pytest.mark.parametrize("settings", FILTER_SETTINGS, ids=_settings_id)
 def test_distribution_equals_python(playground: Visit, pocket, settings: dict) -> None:
     model, tokenizer = pocket
     prompt = PROMPTS[1]
@@ -222,7 +226,8 @@ TIES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "logits", "value", "python"), TIES, ids=[f"{t[0]}-{t[2]}-{len(t[1])}" for t in TIES])
+@pytest.mark.parametrize(("name", "logits", "value", "python"), TIES,
+                         ids=[f"{name}-{value}-{len(logits)}" for name, logits, value, _ in TIES])
 def test_filters_treat_ties_as_python(playground: Visit, name, logits, value, python) -> None:
     kept = _js(playground, """async ([name, logits, value]) => {
         const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
@@ -282,7 +287,8 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     page = playground.page
     # the prompt's tokens as chips with ids, Ġ visible
     chips = page.locator(".pg-chips:not(.pg-new-chips) .pg-chip")
-    assert chips.count() == len(_js(playground, "() => pocket.encode(document.querySelector('.pg-prompt').value)"))
+    prompt = page.input_value(".pg-prompt")
+    assert chips.count() == len(_js(playground, "(text) => pocket.encode(text)", prompt))
     assert "Ġis" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
     # the chart: ten bars; moving the top-k slider changes what each filter keeps
     page.check("input[value=sample]")
@@ -296,7 +302,7 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     page.check("input[value=greedy]")
     page.click(".pg-generate")
     page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
-    expected = _js(playground, "() => pocket.generate({prompt: document.querySelector('.pg-prompt').value, maxNewTokens: 24})")
+    expected = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "maxNewTokens": 24})
     assert page.locator(".pg-new-chips .pg-chip").count() == len(expected["ids"])
     assert page.inner_text(".pg-new-text") == expected["text"]
     # beam search lists its final beams with scores
@@ -309,7 +315,8 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
 def test_download_reports_progress(playground: Visit) -> None:
     """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
     progress = _js(playground, "() => pocket.progress")
-    stated = sum(size for _, size in _js(playground, "() => JSON.parse(document.getElementById('pocket-playground').dataset.files)"))
+    files = _js(playground, "() => JSON.parse(document.getElementById('pocket-playground').dataset.files)")
+    stated = sum(size for _, size in files)
     assert progress["loaded"] == progress["total"] == stated
     assert progress["reports"] > 5  # many chunks, not one report at the end
     assert playground.page.locator(".pg-progress").get_attribute("value") == "1"
