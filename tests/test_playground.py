@@ -221,6 +221,8 @@ TIES = [
     ("topPFilter", [1.0, 1.0, 1.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
     ("topPFilter", [1.0, 2.0, 1.0, 1.0, 2.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
     ("topPFilter", [0.0, 0.0, 0.0, 0.0, 0.0], 0.6, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [2.0, 1.0, 1.0, float("-inf"), 1.0, 0.0], 0.6, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [0.5] * 7 + [1.0], 0.7, lambda t, v: top_p_filter(t, v)),
     ("minPFilter", [3.0, 3.0, 2.0, 1.0], 1.0, lambda t, v: min_p_filter(t, v)),
     ("minPFilter", [2.0, 1.0, 0.0], 0.5, lambda t, v: min_p_filter(t, v)),
 ]

@@ -67,20 +67,30 @@ export function topKFilter(logits, topK) {
 
 export function topPFilter(logits, topP) {
   const n = logits.length;
-  // 1. sort from least to most probable: ids by (logit, id) ascending
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => (logits[a] - logits[b]) || (a - b));
-  // 2. probabilities, then the tail mass of each sorted token (it and every less probable one)
-  const probs = softmax(logits);
+  // 1. sort from least to most probable (a native numeric sort of the values: fast)
+  const sorted = Float64Array.from(logits).sort();
+  // 2. the tail mass of each sorted token: its probability plus every less probable one's
+  const max = sorted[n - 1];
+  let total = 0;
+  for (let r = 0; r < n; r++) total += Math.exp(sorted[r] - max);
   const limit = Math.fround(1 - topP); // torch compares in float32
-  const out = Float64Array.from(logits);
-  let tail = 0;
-  // 3. drop the tail of mass <= 1 - top_p; the most probable token (last in order) always stays
+  // 3. how many to drop: the tail of mass <= 1 - top_p; the most probable token always stays
+  let tail = 0, dropped = 0;
   for (let r = 0; r < n - 1; r++) {
-    tail += probs[order[r]];
+    tail += Math.exp(sorted[r] - max) / total;
     if (tail > limit) break; // the tail mass only grows: everything after stays
-    out[order[r]] = -Infinity;
+    dropped++;
+  }
+  const out = Float64Array.from(logits);
+  if (dropped === 0) return out;
+  // 4. drop them in (logit, id) order: all below the last dropped value, and of the tokens tied
+  //    with it, as many as the count says, lowest ids first
+  const cut = sorted[dropped - 1];
+  let ties = 0;
+  for (let r = 0; r < dropped; r++) if (sorted[r] === cut) ties++;
+  for (let i = 0; i < n; i++) {
+    if (out[i] < cut) out[i] = -Infinity;
+    else if (out[i] === cut && ties > 0) { out[i] = -Infinity; ties--; }
   }
   return out;
 }
