@@ -60,3 +60,80 @@ def test_no_gap_between_japanese_characters(visit: Visit, path: str) -> None:
     assert not gaps, f"{path}: {len(gaps)} gaps between Japanese characters:\n" + "\n".join(
         gaps[:10])
     visit.check()
+
+
+# -- 2. Copy buttons copy runnable code ---------------------------------------------------------
+
+DOCTEST_BLOCK = "div.language-pycon.highlight"
+
+
+@pytest.fixture
+def clipboard(visit: Visit) -> Visit:
+    visit.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return visit
+
+
+@pytest.mark.parametrize(
+    "path", ["/tokens/", "/en/generation/", "/llm/", "/beyond/lora-rlhf/"])
+def test_copy_button_copies_runnable_code(clipboard: Visit, path: str) -> None:
+    """Each doctest block's copy button puts code on the clipboard that compiles and holds
+    no prompt and no output line (site_hooks/doctest_blocks.py sets `data-copy`)."""
+    clipboard.open(path)
+    page = clipboard.page
+    blocks = page.locator(DOCTEST_BLOCK)
+    assert blocks.count() > 0, f"{path}: no doctest blocks (pycon) on the page"
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    for index in range(blocks.count()):
+        block = blocks.nth(index)
+        if not block.is_visible():  # in a content tab not selected: select it
+            tab = block.locator("xpath=ancestor::div[contains(@class, 'tabbed-block')]")
+            position = tab.evaluate("(t) => [...t.parentNode.children].indexOf(t)")
+            tabs = block.locator("xpath=ancestor::div[contains(@class, 'tabbed-set')]")
+            tabs.locator(".tabbed-labels > label").nth(position).click()
+        block.scroll_into_view_if_needed()
+        block.hover()
+        page.evaluate("navigator.clipboard.writeText('')")
+        block.locator("button.md-code__button[data-md-type='copy']").click()
+        page.wait_for_function("navigator.clipboard.readText().then((t) => t.length > 0)")
+        text = page.evaluate("navigator.clipboard.readText()")
+        shown = block.locator("code").inner_text()
+        assert ">>>" not in text and not re.search(r"^\.\.\. ", text, re.M), (path, text)
+        compile(text, f"<copy {path} block {index}>", "exec")
+        # The code is what the block shows after its prompts, line for line.
+        prompted = [line[4:] for line in shown.splitlines() if line.startswith((">>>", "..."))]
+        assert text.rstrip().splitlines() == [line.rstrip() for line in prompted], (path, index)
+    clipboard.check()
+
+
+def test_doctest_output_is_not_highlighted_as_python(visit: Visit) -> None:
+    """"I can't forget you, for" in an output line is output, not the start of a string."""
+    visit.open("/tokens/")
+    outputs = visit.page.locator(f"{DOCTEST_BLOCK} .go")
+    assert outputs.count() > 0
+    apostrophe = visit.page.locator(f"{DOCTEST_BLOCK} .go", has_text="I can't forget you")
+    assert apostrophe.count() >= 1
+    # No Python token (string, name, ...) inside an output line.
+    assert visit.page.locator(f"{DOCTEST_BLOCK} .go span").count() == 0
+    visit.check()
+
+
+@pytest.mark.parametrize("path", ["/tokens/", "/en/tokens/"])
+def test_code_font_sets_cjk_in_two_columns(visit: Visit, path: str) -> None:
+    """Output tables padded by display width stay aligned: one CJK character is as wide as
+    two Latin ones in the code font."""
+    visit.open(path)
+    widths = visit.page.evaluate("""() => {
+      const code = document.querySelector('div.language-pycon.highlight code');
+      const measure = (text) => {
+        const span = document.createElement('span');
+        span.textContent = text;
+        code.appendChild(span);
+        const width = span.getBoundingClientRect().width;
+        span.remove();
+        return width;
+      };
+      return [measure('日本語のトークン'), measure('abcdefghijklmnop')];
+    }""")
+    cjk, latin = widths
+    assert abs(cjk - latin) < 0.5, f"8 CJK characters {cjk:.1f} px, 16 Latin ones {latin:.1f} px"
+    visit.check()
