@@ -137,3 +137,59 @@ def test_code_font_sets_cjk_in_two_columns(visit: Visit, path: str) -> None:
     cjk, latin = widths
     assert abs(cjk - latin) < 0.5, f"8 CJK characters {cjk:.1f} px, 16 Latin ones {latin:.1f} px"
     visit.check()
+
+
+# -- 5. Formulas fit ------------------------------------------------------------------------------
+
+MATH_PAGES = ["/beyond/lora-rlhf/", "/en/beyond/lora-rlhf/", "/generation/", "/en/generation/",
+              "/notebooks/generation/"]
+_MATH_WIDTHS = """() => [...document.querySelectorAll('.katex-display')].map((display) => {
+  // The block the formula sits in: Material's div.arithmatex, a notebook cell's paragraph.
+  const box = display.closest('.arithmatex') || display.parentElement.closest('p, li, div');
+  // Display math is a block as wide as its box; scrollWidth is its content when wider.
+  const width = Math.max(display.scrollWidth, display.querySelector('.katex').scrollWidth);
+  return [width, box.clientWidth,
+          display.textContent.slice(0, 40)];
+})"""
+
+
+@pytest.fixture
+def sized(browser, site_url, request):
+    """A tab of `request.param` px width (a Visit without request routing)."""
+    context = browser.new_context(viewport={"width": request.param, "height": 900},
+                                  color_scheme="light")
+    visit = Visit(page=context.new_page(), base=site_url)
+    visit.page.on("pageerror", lambda error: visit.errors.append(str(error)))
+    try:
+        yield visit
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("sized", [1280], indirect=True)
+@pytest.mark.parametrize("path", MATH_PAGES)
+def test_formulas_fit_their_column_on_a_desktop(sized: Visit, path: str) -> None:
+    sized.open(path)
+    sized.page.locator(".katex-display").first.wait_for(state="attached")
+    widths = sized.page.evaluate(_MATH_WIDTHS)
+    assert widths
+    wide = [(round(w), box, text) for w, box, text in widths if w > box + 0.5]
+    assert not wide, f"{path}: formulas wider than their column (px, column px): {wide}"
+    sized.check()
+
+
+@pytest.mark.parametrize("sized", [390], indirect=True)
+@pytest.mark.parametrize("path", MATH_PAGES + ["/beyond/parallelism/"])
+def test_formulas_scroll_in_their_box_on_a_phone(sized: Visit, path: str) -> None:
+    sized.open(path)
+    page = sized.page
+    page.locator(".katex-display").first.wait_for(state="attached")
+    width, viewport = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    assert width <= viewport, f"{path}: the page scrolls sideways ({width} px in {viewport})"
+    # A formula wider than the screen scrolls inside its own box.
+    for overflow, box in page.evaluate("""() => [...document.querySelectorAll('.katex-display')]
+        .map((d) => d.closest('.arithmatex') || d)
+        .filter((box) => box.scrollWidth > box.clientWidth)
+        .map((box) => [getComputedStyle(box).overflowX, box.className])"""):
+        assert overflow == "auto", (path, box, overflow)
+    sized.check()
