@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from browser_support import Visit
@@ -193,3 +194,87 @@ def test_formulas_scroll_in_their_box_on_a_phone(sized: Visit, path: str) -> Non
         .map((box) => [getComputedStyle(box).overflowX, box.className])"""):
         assert overflow == "auto", (path, box, overflow)
     sized.check()
+
+
+# -- 6. Links that hold under a sub-path ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "start, landing",
+    [
+        ("/", "/en/"),
+        ("/en/", "/"),
+        ("/tokens/#space-marker", "/en/tokens/#space-marker"),
+        ("/en/generation/#beam-search", "/generation/#beam-search"),
+        ("/notebooks/llm/", "/en/notebooks/llm/"),
+    ],
+)
+def test_language_switcher_under_a_sub_path(hosted_visit: Visit, start: str, landing: str) -> None:
+    """Served under /gpt2guide/ (as GitHub Pages serves a project site), the switcher lands
+    on the same page and #anchor in the other language, and no request fails."""
+    visit = hosted_visit
+    prefix = urlsplit(visit.base).path
+    visit.open(start)
+    page = visit.page
+    language = "ja" if landing.startswith("/en/") else "en"
+    target = "en" if language == "ja" else "ja"
+    assert page.locator("html").get_attribute("lang") == language
+    page.hover(".md-header .md-select")
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f".md-header a.md-select__link[hreflang='{target}']").click()
+    landed = urlsplit(page.url)
+    assert landed.path + (f"#{landed.fragment}" if landed.fragment else "") == prefix + landing
+    assert page.locator("html").get_attribute("lang") == target
+    if landed.fragment:
+        assert page.locator(f"[id='{landed.fragment}']").count() == 1
+    page.wait_for_load_state("networkidle")
+    visit.check()
+    visit.check_responses()
+
+
+@pytest.mark.parametrize("path", ["/", "/tokens/", "/en/generation/", "/notebooks/llm/"])
+def test_no_request_fails(hosted_visit: Visit, path: str) -> None:
+    """Every page loads without a 404 (it used to ask for <page>/sitemap.xml twice)."""
+    hosted_visit.open(path)
+    hosted_visit.page.hover(".md-header .md-select")  # Material reacts to the switcher
+    hosted_visit.page.wait_for_load_state("networkidle")
+    hosted_visit.check()
+    hosted_visit.check_responses()
+    assert not [url for url in hosted_visit.requests if "sitemap.xml" in url]
+
+
+def test_missing_page_gets_the_404_page(hosted_visit: Visit) -> None:
+    """The 404 page works from any depth under the sub-path (absolute links)."""
+    visit = hosted_visit
+    visit.open("/no/such/page/")
+    page = visit.page
+    assert "ページが見つかりません" in page.locator(".md-content").inner_text()
+    page.wait_for_load_state("networkidle")
+    assert [failed for failed in visit.failed if "/no/such/page/" not in failed] == []
+    page.hover(".md-header .md-select")
+    with page.expect_navigation(wait_until="load"):
+        page.locator(".md-header a.md-select__link[hreflang='en']").click()
+    assert urlsplit(page.url).path == urlsplit(visit.base).path + "/en/"
+    visit.check()
+
+
+# -- 8. KaTeX only where there is math ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/tokens/", "/en/llm/", "/notebooks/llm/"])
+def test_page_without_math_loads_no_katex(visit: Visit, path: str) -> None:
+    visit.open(path)
+    visit.page.wait_for_load_state("networkidle")
+    assert visit.page.locator(".arithmatex, .katex").count() == 0, f"{path} has math"
+    katex = [url for url in visit.requests if "katex" in url]
+    assert not katex, f"{path} loads KaTeX without math: {katex}"
+    visit.check()
+
+
+@pytest.mark.parametrize("path", ["/notebooks/generation/", "/en/notebooks/generation/"])
+def test_katex_renders_notebook_math(visit: Visit, path: str) -> None:
+    visit.open(path)
+    math = visit.page.locator(".jp-RenderedMarkdown .katex-display").first
+    math.wait_for(state="attached")
+    assert "exp" in math.inner_text()
+    visit.check()
