@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import Visit
+from browser_support import Visit, open_visit
 
 pytestmark = pytest.mark.browser
 
@@ -277,4 +277,78 @@ def test_katex_renders_notebook_math(visit: Visit, path: str) -> None:
     math = visit.page.locator(".jp-RenderedMarkdown .katex-display").first
     math.wait_for(state="attached")
     assert "exp" in math.inner_text()
+    visit.check()
+
+
+# -- 8. Smaller things ------------------------------------------------------------------------------
+
+_WORD_LINES = """(word) => {
+  // For each occurrence of `word` in a table cell: how many line boxes it spans.
+  const spans = [];
+  for (const cell of document.querySelectorAll('.md-typeset table td, .md-typeset table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      let at = node.data.indexOf(word);
+      while (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        spans.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+        at = node.data.indexOf(word, at + 1);
+      }
+    }
+  }
+  return spans;
+}"""
+
+
+@pytest.mark.parametrize("sized", [1280, 390], indirect=True)
+@pytest.mark.parametrize(
+    "path, word",
+    [("/body-head/", "GPT2ForSequenceClassification"), ("/en/body-head/",
+      "GPT2ForSequenceClassification"), ("/", "チェックポイント"), ("/glossary/", "チェックポイント")],
+)
+def test_words_in_tables_do_not_break(sized: Visit, path: str, word: str) -> None:
+    sized.open(path)
+    spans = sized.page.evaluate(_WORD_LINES, word)
+    assert spans, f"{word!r} is in no table on {path}"
+    assert all(lines == 1 for lines in spans), f"{path}: {word!r} breaks over lines: {spans}"
+    sized.check()
+
+
+def test_figures_sit_on_a_panel_in_dark_mode(browser, site_url) -> None:
+    with open_visit(browser, site_url, color_scheme="dark") as visit:
+        visit.open("/body-head/")
+        figure = visit.page.locator(".md-typeset img[src$='.svg']").first
+        style = figure.evaluate("""(img) => { const s = getComputedStyle(img);
+          return [s.backgroundColor, parseFloat(s.paddingTop), parseFloat(s.borderTopLeftRadius)]; }""")
+        background, padding, radius = style
+        assert visit.page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        assert background == "rgb(255, 255, 255)" and padding > 0 and radius > 0, style
+        visit.check()
+
+
+@pytest.mark.parametrize("path", ["/", "/en/"])
+def test_admonition_text_is_near_body_size(visit: Visit, path: str) -> None:
+    visit.open(path)
+    body, note = visit.page.evaluate("""() => [
+      parseFloat(getComputedStyle(document.querySelector('.md-typeset > p')).fontSize),
+      parseFloat(getComputedStyle(document.querySelector('.md-typeset .admonition p:not(.admonition-title)')).fontSize)]""")
+    assert note >= 0.9 * body, f"admonition text {note} px, body {body} px"
+    visit.check()
+
+
+@pytest.mark.parametrize("path, target", [("/", "/llm/"), ("/en/", "/en/llm/")])
+def test_landing_page_starts_with_chapter_one(visit: Visit, path: str, target: str) -> None:
+    """A "start with chapter 1" button before the first section heading."""
+    visit.open(path)
+    page = visit.page
+    button = page.locator(".md-content a.md-button").first
+    assert button.is_visible()
+    before_first_h2 = button.evaluate(
+        "(a) => !!(a.compareDocumentPosition(document.querySelector('.md-content h2')) & 4)")
+    assert before_first_h2, "the button comes after the first section"
+    with page.expect_navigation(wait_until="load"):
+        button.click()
+    assert visit.path() == target
     visit.check()
