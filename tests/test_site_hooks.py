@@ -24,7 +24,7 @@ links = _load("links")
 katex = _load("katex")
 
 
-# -- doctest_blocks ------------------------------------------------------------------------------
+# -- doctest_blocks ----------------------------------------------------------------------------
 
 def test_runnable_code_drops_prompts_and_output() -> None:
     source = (
@@ -73,7 +73,7 @@ def test_other_python_fence_is_unchanged() -> None:
     assert 'class="language-python highlight"' in html and "data-copy" not in html
 
 
-# -- links -------------------------------------------------------------------------------------------
+# -- links -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "link, site_url, expected",
@@ -90,7 +90,7 @@ def test_site_relative(link: str, site_url: str | None, expected: str) -> None:
     assert links.site_relative(link, site_url) == expected
 
 
-# -- katex ------------------------------------------------------------------------------------------
+# -- katex -------------------------------------------------------------------------------------
 
 def test_html_has_math() -> None:
     assert katex.html_has_math('<div class="arithmatex">\\[x\\]</div>')

@@ -6,7 +6,8 @@
   "use strict";
 
   document.addEventListener("click", function (event) {
-    var link = event.target instanceof Element && event.target.closest("a.md-select__link[hreflang]");
+    var link = event.target instanceof Element &&
+      event.target.closest("a.md-select__link[hreflang]");
     if (!link || !window.location.hash) {
       return;
     }
