@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,62 @@ def test_is_cjk(char: str) -> None:
 @pytest.mark.parametrize("char", ["a", "1", " ", "-", "é", ""])
 def test_is_not_cjk(char: str) -> None:
     assert not cjk_join.is_cjk(char)
+
+
+# -- the built site: the search index holds the joined text ------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+_CJK_RUN_END = re.compile(f"[{cjk_join.CJK}]{{1,3}}$")
+_CJK_RUN_START = re.compile(f"^[{cjk_join.CJK}]{{1,3}}")
+
+
+def _wrapped_pairs(text: str) -> list[str]:
+    """The text around each source line break between two CJK characters in the prose of a
+    page (outside fences, comments, math and tables): the end of one line + the start of
+    the next, as the reader should see it, with no space."""
+    pairs, skip_until = [], None
+    lines = text.splitlines()
+    for line, following in zip(lines, lines[1:]):
+        stripped = line.strip()
+        if skip_until is not None:
+            if skip_until in stripped:
+                skip_until = None
+            continue
+        if stripped.startswith(("```", "~~~")):
+            skip_until = stripped[:3]
+            continue
+        if stripped.startswith("<!--") and "-->" not in stripped:
+            skip_until = "-->"
+            continue
+        if stripped == "$$":
+            skip_until = "$$"
+            continue
+        if stripped.startswith(("|", "#", "<")) or following.strip().startswith(("|", "#", "<")):
+            continue
+        end, start = _CJK_RUN_END.search(line), _CJK_RUN_START.search(following.strip())
+        if end and start:
+            pairs.append(end.group(0) + start.group(0))
+    return pairs
+
+
+def test_search_index_holds_joined_japanese(built_site) -> None:
+    """The search plugin indexes the HTML after the hook: a sentence wrapped in the source
+    is one run of text in the index (「各章で\\nモデルを」 is found as 「各章でモデルを」)."""
+    index = json.loads((built_site.require() / "search" / "search_index.json").read_text(
+        encoding="utf-8"))
+    texts: dict[str, list[str]] = {}
+    for entry in index["docs"]:
+        page = entry["location"].split("#")[0]
+        texts.setdefault(page, []).append(entry["title"] + "\n" + entry["text"])
+    checked, missing = 0, []
+    for source in sorted(DOCS.rglob("*.ja.md")):
+        name = source.relative_to(DOCS).as_posix()[: -len(".ja.md")]
+        page = "" if name == "index" else f"{name}/"
+        text = "\n".join(texts.get(page, []))
+        for pair in _wrapped_pairs(source.read_text(encoding="utf-8")):
+            checked += 1
+            if pair not in text:
+                missing.append(f"{name}: {pair}")
+    assert checked > 100, f"only {checked} wrapped lines found: the scan is broken"
+    assert not missing, f"{len(missing)} of {checked} joins missing from the index:\n" + "\n".join(
+        missing[:20])
