@@ -63,10 +63,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def hosted_prefix() -> str:
-    """The path of mkdocs.yml's site_url ("/gpt2guide" for https://host/gpt2guide/), or ""."""
+    """The path of the site_url the build uses ("/gpt2guide" for https://host/gpt2guide/),
+    or "": mkdocs.yml's `site_url: !ENV [SITE_URL, "default"]` (SITE_URL wins when set)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*(\S+)", text, re.M)
-    return urlsplit(match.group(1)).path.rstrip("/") if match else ""
+    match = re.search(r"^site_url:\s*(.+?)\s*(?:#.*)?$", text, re.M)
+    if match is None:
+        return ""
+    value = match.group(1)
+    env = re.fullmatch(r"!ENV\s*\[?\s*(\w+)\s*(?:,\s*[\"']?([^\"'\]]*)[\"']?\s*)?\]?", value)
+    if env is not None:
+        value = os.environ.get(env.group(1)) or env.group(2) or ""
+    return urlsplit(value).path.rstrip("/")
 
 
 @contextmanager

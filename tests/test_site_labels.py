@@ -16,10 +16,11 @@ DOCS = ROOT / "docs"
 
 
 class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its !!python/ tags."""
+    """Reads mkdocs.yml without running its !!python/ and !ENV tags."""
 
 
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_Loader.add_constructor("!ENV", lambda loader, node: None)
 
 
 def _config() -> dict:
