@@ -13,7 +13,11 @@ source stays wrapped.
   spaces around Latin words and code, and a wrapped line keeps that style.
 - A space typed after Japanese sentence punctuation (「。」「、」「！」「？」 and closing
   brackets) before a CJK character goes too, as in 「**予習。** 各章の…」: the punctuation
-  carries its own spacing (JLReq §3.1.2), so the space only shows as a gap.
+  carries its own spacing (JLReq §3.1.2), so the space only shows as a gap. So does a space
+  typed between a CJK character and emphasis or a link that starts or ends with one
+  (「待っている *フォークサーバ* から」): Markdown needs none there.
+- Inline code keeps its spaces (「`世界` は」), and so does a space typed between two
+  letters in plain text.
 - The neighbours are looked up across inline tags (「です<strong>ね</strong>」), never across
   block tags (a paragraph boundary is not a line break in the text).
 - Text inside <pre>, <code>, <script>, <style>, <textarea> and math (class "arithmatex")
@@ -55,6 +59,8 @@ _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/?)\s*>", re.S)
 # Text inside these elements is left as it is.
 PROTECTED = {"pre", "code", "script", "style", "textarea", "kbd", "samp"}
 PROTECTED_CLASS = re.compile(r"""class\s*=\s*["'][^"']*\barithmatex\b""")
+# Inline code keeps a space on each side (「`世界` は」), typed or from a line break.
+SPACED = {"code", "kbd", "samp"}
 # Tags a line of text runs through; any other tag ends the search for a neighbour.
 INLINE = {
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
@@ -78,32 +84,41 @@ def _tag(token: str):
     return match.group(2).lower(), bool(match.group(1)), match.group(3)
 
 
-def _neighbour(tokens: list[str], start: int, step: int) -> str:
+def _neighbour(tokens: list[str], start: int, step: int) -> tuple[str, set[str]]:
     """The visible character next to tokens[start] in direction `step` (-1 or +1), looked
-    up through inline tags only; "" when a block tag, a comment or the end comes first."""
-    index = start + step
+    up through inline tags only ("" when a block tag, a comment or the end comes first),
+    and the names of the tags passed on the way."""
+    index, passed = start + step, set()
     while 0 <= index < len(tokens):
         token = tokens[index]
         if token.startswith("<"):
             tag = _tag(token)
             if tag is None or tag[0] not in INLINE:
-                return ""
+                return "", passed
+            passed.add(tag[0])
         elif token:
-            return token[-1] if step < 0 else token[0]
+            return (token[-1] if step < 0 else token[0]), passed
         index += step
-    return ""
+    return "", passed
 
 
 def _join(text: str, tokens: list[str], index: int) -> str:
     """`text` (tokens[index]) with the white space between CJK characters removed."""
 
     def replace(match: re.Match) -> str:
-        before = text[match.start() - 1] if match.start() > 0 else _neighbour(tokens, index, -1)
-        after = text[match.end()] if match.end() < len(text) else _neighbour(tokens, index, +1)
-        if not (is_cjk(before) and is_cjk(after)):
-            return match.group(0)
-        joins = "\n" in match.group(0) or before in CLOSING
-        return "" if joins else match.group(0)
+        space = match.group(0)
+        before, before_tags = (
+            (text[match.start() - 1], set()) if match.start() > 0
+            else _neighbour(tokens, index, -1))
+        after, after_tags = (
+            (text[match.end()], set()) if match.end() < len(text)
+            else _neighbour(tokens, index, +1))
+        passed = before_tags | after_tags
+        if not (is_cjk(before) and is_cjk(after)) or passed & SPACED:
+            return space  # Latin or code on one side: the space is the page's style
+        if "\n" in space or before in CLOSING or passed:
+            return ""  # a line break, a space after 。、 or next to emphasis or a link
+        return space  # a space typed between two letters: the author's
 
     return _SPACE.sub(replace, text)
 

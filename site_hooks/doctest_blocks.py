@@ -11,8 +11,8 @@ This hook gives pymdownx.superfences a formatter for ```python fences (the Markd
 
 - a block that starts with `>>>` (Sybil's own test) is highlighted with Pygments'
   `pycon` lexer: prompts are `.gp`, outputs `.go`, and only the code is lexed as Python;
-- its wrapper gets `data-copy` with the code alone (doctest's own parser drops the `>>> `
-  and `... ` prompts and the expected output). Material's copy button copies the
+- its wrapper gets `data-copy` with the code alone: the `>>> ` and `... ` prompts and the
+  expected output are dropped, comment lines are kept. Material's copy button copies the
   `data-copy` of the closest element that has one instead of the block's text
   (Material 9.8, `assets/javascripts/bundle`: `e.closest("[data-copy]")`);
 - any other block is highlighted exactly as before.
@@ -23,7 +23,6 @@ Python's `doctest.DocTestParser`; Material for MkDocs "Code blocks: copy button"
 
 from __future__ import annotations
 
-import doctest
 import html
 import re
 
@@ -39,11 +38,24 @@ def is_doctest(source: str) -> bool:
 def runnable_code(source: str) -> str:
     """The code of a doctest block, without prompts and expected output.
 
-    >>> runnable_code(">>> x = 1\\n>>> for i in range(2):\\n...     x += i\\n>>> x\\n2\\n")
-    'x = 1\\nfor i in range(2):\\n    x += i\\nx\\n'
+    Read as doctest reads it (`doctest.DocTestParser`): a `>>>` line starts an example,
+    the `...` lines right after it continue it, and every other line is output. Unlike
+    `DocTestParser.get_examples`, a line that holds only a comment is kept.
+
+    >>> runnable_code(">>> x = 1  # one\\n>>> for i in range(2):\\n...     x += i\\n>>> x\\n2\\n")
+    'x = 1  # one\\nfor i in range(2):\\n    x += i\\nx\\n'
     """
-    examples = doctest.DocTestParser().get_examples(source)
-    return "".join(example.source for example in examples)
+    code, in_example = [], False
+    for line in source.splitlines():
+        stripped = line.lstrip()  # the prompts' own indent is not the code's
+        if stripped == ">>>" or stripped.startswith(">>> "):
+            code.append(stripped[4:])
+            in_example = True
+        elif in_example and (stripped == "..." or stripped.startswith("... ")):
+            code.append(stripped[4:])
+        else:
+            in_example = False  # output, or the blank line that ends it
+    return "".join(f"{line}\n" for line in code)
 
 
 def format_python(src, language, class_name, options, md, **kwargs):

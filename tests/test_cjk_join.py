@@ -25,8 +25,11 @@ join = cjk_join.join_cjk_lines
         ("<p>です\n<a href='#x'>リンク</a></p>", "<p>です<a href='#x'>リンク</a></p>"),
         ("<p>括弧（\nかっこ）！\nです</p>", "<p>括弧（かっこ）！です</p>"),  # full-width forms
         ("<p><strong>予習。</strong> 各章の</p>", "<p><strong>予習。</strong>各章の</p>"),
+        ("<p>待っている <em>フォーク</em> から</p>", "<p>待っている<em>フォーク</em>から</p>"),
+        ("<p>これは <a href='#x'>リンク</a>\nです</p>", "<p>これは<a href='#x'>リンク</a>です</p>"),
     ],
-    ids=["plain", "indent", "after-inline", "before-inline", "full-width", "after-full-stop"],
+    ids=["plain", "indent", "after-inline", "before-inline", "full-width", "after-full-stop",
+         "around-emphasis", "around-link"],
 )
 def test_joins_breaks_between_cjk(html: str, expected: str) -> None:
     assert join(html) == expected
@@ -38,6 +41,8 @@ def test_joins_breaks_between_cjk(html: str, expected: str) -> None:
         "<p>GPT-2\nを使います</p>",  # Latin, then CJK: the space stays
         "<p>モデルの\nGPT-2</p>",  # CJK, then Latin
         "<p>モデルの <code>x</code> です</p>",  # typed spaces around code stay
+        "<p>文字 <code>世界</code> は</p>",  # even when the code is CJK
+        "<p>文字\n<code>世界</code>\nは</p>",  # and a line break next to code stays a space
         "<p>日本 語</p>",  # a typed space between two letters stays
         "<pre><code>日本\n語</code></pre>",  # code keeps its lines
         "<div class='highlight'><pre><span>日本\n</span><span>語</span></pre></div>",

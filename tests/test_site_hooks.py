@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import json
+import re
+import textwrap
 from pathlib import Path
 
 import markdown
@@ -38,8 +41,42 @@ def test_runnable_code_drops_prompts_and_output() -> None:
         "7\n"
     )
     code = doctest_blocks.runnable_code(source)
-    assert code == 'text = "I can\'t"\nfor word in text.split():\n    print(word)\nlen(text)\n'
+    assert code == (
+        'text = "I can\'t"\nfor word in text.split():\n    print(word)\n\nlen(text)\n')
     compile(code, "<copy>", "exec")
+
+
+def test_runnable_code_keeps_comment_lines() -> None:
+    source = ">>> # the model, on the CPU\n>>> x = 1\n>>> ...\nEllipsis\n"
+    assert doctest_blocks.runnable_code(source) == "# the model, on the CPU\nx = 1\n...\n"
+
+
+def _doctest_blocks() -> list[tuple[str, str]]:
+    """(page, source) of every ```python block on the pages that starts with `>>>`."""
+    blocks = []
+    for path in sorted((HOOKS.parent / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)```python\n(.*?)^\1```", text, re.M | re.S):
+            source = textwrap.dedent(match.group(2))
+            if doctest_blocks.is_doctest(source):
+                blocks.append((path.relative_to(HOOKS.parent).as_posix(), source))
+    return blocks
+
+
+def test_every_doctest_block_copies_as_code_that_compiles() -> None:
+    """On every page: the copied code compiles, and it is the code doctest runs, line for
+    line, plus the comment lines doctest skips."""
+    blocks = _doctest_blocks()
+    assert len(blocks) > 100, len(blocks)
+    for page, source in blocks:
+        code = doctest_blocks.runnable_code(source)
+        compile(code, f"<copy {page}>", "exec")
+        examples = doctest.DocTestParser().get_examples(source)
+        expected = "".join(example.source for example in examples)
+        kept = [line for line in code.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+        assert kept == [line for line in expected.splitlines()
+                        if line.strip() and not line.lstrip().startswith("#")], page
 
 
 @pytest.mark.parametrize("source, expected", [(">>> 1\n1\n", True), ("x = 1\n", False),
