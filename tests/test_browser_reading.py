@@ -8,6 +8,7 @@ and tests/conftest.py.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,10 @@ from browser_support import Visit, open_visit
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+_spec = importlib.util.spec_from_file_location(
+    "site_hooks_katex", DOCS.parent / "site_hooks" / "katex.py")
+katex = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(katex)
 
 
 def _site_path(source: Path, language: str) -> str:
@@ -142,8 +147,24 @@ def test_code_font_sets_cjk_in_two_columns(visit: Visit, path: str) -> None:
 
 # -- 5. Formulas fit ---------------------------------------------------------------------------
 
-MATH_PAGES = ["/beyond/lora-rlhf/", "/en/beyond/lora-rlhf/", "/generation/", "/en/generation/",
-              "/notebooks/generation/"]
+_FENCE = re.compile(r"^( *)(```|~~~).*?^\1\2", re.M | re.S)
+
+
+def _math_pages() -> list[str]:
+    """Every page and notebook whose prose holds TeX ($...$, $$...$$), both languages."""
+    found = []
+    for language in ("ja", "en"):
+        for source in sorted(DOCS.rglob(f"*.{language}.md")):
+            prose = _FENCE.sub("", source.read_text(encoding="utf-8"))
+            if re.search(r"\$\$|\$[^\s$][^$\n]*\$", prose):
+                found.append(_site_path(source, language))
+        for source in sorted(DOCS.glob(f"notebooks/*.{language}.ipynb")):
+            if katex.notebook_has_math(source):
+                found.append(_site_path(source, language))
+    return found
+
+
+MATH_PAGES = _math_pages()
 _MATH_WIDTHS = """() => [...document.querySelectorAll('.katex-display')].map((display) => {
   // The block the formula sits in: Material's div.arithmatex, a notebook cell's paragraph.
   const box = display.closest('.arithmatex') || display.parentElement.closest('p, li, div');
@@ -168,30 +189,37 @@ def sized(browser, site_url, request):
 
 
 @pytest.mark.parametrize("sized", [1280], indirect=True)
-@pytest.mark.parametrize("path", MATH_PAGES)
-def test_formulas_fit_their_column_on_a_desktop(sized: Visit, path: str) -> None:
-    sized.open(path)
-    sized.page.locator(".katex-display").first.wait_for(state="attached")
-    widths = sized.page.evaluate(_MATH_WIDTHS)
-    assert widths
-    wide = [(round(w), box, text) for w, box, text in widths if w > box + 0.5]
-    assert not wide, f"{path}: formulas wider than their column (px, column px): {wide}"
+def test_formulas_fit_their_column_on_a_desktop(sized: Visit) -> None:
+    """On every page with math (one tab, page after page)."""
+    wide = []
+    for path in MATH_PAGES:
+        sized.open(path)
+        sized.page.locator(".katex").first.wait_for(state="attached")  # KaTeX has run
+        wide += [(path, round(width), box, text)
+                 for width, box, text in sized.page.evaluate(_MATH_WIDTHS) if width > box + 0.5]
+    assert not wide, "formulas wider than their column (px, column px):\n" + "\n".join(
+        map(str, wide))
     sized.check()
 
 
 @pytest.mark.parametrize("sized", [390], indirect=True)
-@pytest.mark.parametrize("path", MATH_PAGES + ["/beyond/parallelism/"])
-def test_formulas_scroll_in_their_box_on_a_phone(sized: Visit, path: str) -> None:
-    sized.open(path)
-    page = sized.page
-    page.locator(".katex-display").first.wait_for(state="attached")
-    width, viewport = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
-    assert width <= viewport, f"{path}: the page scrolls sideways ({width} px in {viewport})"
-    # A formula wider than the screen scrolls inside its own box (.katex-display).
-    for overflow, text in page.evaluate("""() => [...document.querySelectorAll('.katex-display')]
-        .filter((box) => box.scrollWidth > box.clientWidth + 1)
-        .map((box) => [getComputedStyle(box).overflowX, box.textContent.slice(0, 30)])"""):
-        assert overflow == "auto", (path, text, overflow)
+def test_formulas_scroll_in_their_box_on_a_phone(sized: Visit) -> None:
+    """On every page with math: the page never scrolls sideways; a formula wider than the
+    screen scrolls inside its own box (.katex-display)."""
+    problems = []
+    for path in MATH_PAGES:
+        sized.open(path)
+        page = sized.page
+        page.locator(".katex").first.wait_for(state="attached")
+        width, viewport = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        if width > viewport:
+            problems.append(f"{path}: the page scrolls sideways ({width} px in {viewport})")
+        for overflow, text in page.evaluate("""() => [...document.querySelectorAll('.katex-display')]
+            .filter((box) => box.scrollWidth > box.clientWidth + 1)
+            .map((box) => [getComputedStyle(box).overflowX, box.textContent.slice(0, 30)])"""):
+            if overflow != "auto":
+                problems.append(f"{path}: {text!r} overflows with overflow-x {overflow}")
+    assert not problems, "\n".join(problems)
     sized.check()
 
 
