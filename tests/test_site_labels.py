@@ -57,7 +57,7 @@ def _h1_of_notebook(path: Path) -> str:
         if cell["cell_type"] == "markdown":
             for line in "".join(cell["source"]).splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    return re.sub(r"<[^>]+>", "", line[2:]).strip()  # drop the <a id> anchor
     raise AssertionError(f"{path}: no H1")
 
 
