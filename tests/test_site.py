@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from browser_support import hosted_prefix
 from sybil import Document
 from sybil.parsers.markdown import PythonCodeBlockParser
 
@@ -29,6 +30,8 @@ PAGE_LIMIT = 1_000_000  # bytes: one page's own HTML plus its images
 THEME_DIRS = ("assets/javascripts", "assets/stylesheets", "assets/jupyter", "assets/katex",
               "assets/images")
 SEARCH_INDEX = "search/search_index.json"
+# The path the site is hosted under (mkdocs.yml's site_url): "/gpt2guide", or "".
+HOSTED_PREFIX = hosted_prefix()
 
 
 # -- the pages ---------------------------------------------------------------------------
@@ -400,8 +403,10 @@ def test_local_assets_exist(built_site) -> None:
         for url in fetched_urls(parse_html(path)):
             if not url or is_remote(url) or url.startswith(("data:", "#", "blob:")):
                 continue
-            if path.name == "404.html":  # absolute links: base_url is "/"
-                target = site / urlsplit(url).path.lstrip("/")
+            if path.name == "404.html":  # absolute links under the path of site_url
+                absolute = urlsplit(url).path
+                assert absolute.startswith(HOSTED_PREFIX + "/"), f"404.html: {url}"
+                target = site / absolute[len(HOSTED_PREFIX):].lstrip("/")
             else:
                 target = site / urlsplit(urljoin("http://site/" + page, url)).path.lstrip("/")
             if not (target.is_file() or (target / "index.html").is_file()):
@@ -521,7 +526,8 @@ def test_404_page(built_site) -> None:
         "the 404 page is built for the default language only: it must speak both"
     )
     links = _switcher_links(parse_html(page))
-    assert {links.get("ja"), links.get("en")} == {"/", "/en/"}, links
+    expected = {f"{HOSTED_PREFIX}/", f"{HOSTED_PREFIX}/en/"}  # absolute: any depth
+    assert {links.get("ja"), links.get("en")} == expected, links
 
 
 def test_search_index_holds_both_languages(built_site) -> None:
