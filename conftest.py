@@ -27,6 +27,7 @@ site gates (tests/test_site.py, tests/test_browser.py) share.
 from __future__ import annotations
 
 import doctest
+import gc
 import os
 import re
 import subprocess
@@ -115,11 +116,19 @@ def sybil_parsers() -> list:
     return parsers()
 
 
+def free_namespace(namespace: dict) -> None:
+    """After each page: drop its variables (models, optimizers, caches), so that memory does not
+    grow page after page (a gpt2-sized `--checkpoint` would otherwise hold a copy per page)."""
+    namespace.clear()
+    gc.collect()
+
+
 pytest_collect_file = Sybil(
     parsers=parsers(),
     path="docs",
     patterns=["*.md"],
     fixtures=["checkpoint", "pocket_outputs", "hub"],
+    teardown=free_namespace,
 ).pytest()
 
 
