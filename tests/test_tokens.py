@@ -5,16 +5,17 @@ import dataclasses
 import pytest
 
 from gpt2guide import format_token_table, token_table, tokens_per_character
-from gpt2guide.tokens import TokenRow, token_bytes, _width
+from gpt2guide.constants import RUNNING_PROMPT, RUNNING_PROMPT_IDS
+from gpt2guide.tokens import TokenRow, display_width, token_bytes
 from gpt2guide.validation import check_context_length
 
-ENGLISH = "I can't forget you, for"
+ENGLISH = RUNNING_PROMPT
 JAPANESE = "こんにちは、世界"
 
 
 def test_english_rows(tokenizer):
     rows = token_table(tokenizer, ENGLISH)
-    assert [r.id for r in rows] == [40, 460, 470, 6044, 345, 11, 329]
+    assert [r.id for r in rows] == list(RUNNING_PROMPT_IDS)
     assert [r.token for r in rows] == ["I", "Ġcan", "'t", "Ġforget", "Ġyou", ",", "Ġfor"]
     assert [r.text for r in rows] == ["I", " can", "'t", " forget", " you", ",", " for"]
     assert rows[1].bytes == b" can"
@@ -60,8 +61,8 @@ def test_format_token_table_is_aligned(tokenizer):
     assert lines[0].split() == ["id", "token", "text", "bytes"]
     assert set(lines[1]) == {"-", " "}
     # The text and bytes columns start at the same display column on every line (kana are two wide).
-    text_starts = {_width(line[: line.index("'")]) for line in lines[2:]}
-    bytes_starts = {_width(line[: len(line) - len(row.bytes.hex(" "))]) for line, row in zip(lines[2:], rows)}
+    text_starts = {display_width(line[: line.index("'")]) for line in lines[2:]}
+    bytes_starts = {display_width(line[: len(line) - len(row.bytes.hex(" "))]) for line, row in zip(lines[2:], rows)}
     assert len(text_starts) == 1 and len(bytes_starts) == 1
     assert "e3 81 93" in lines[2] and "'こ'" in lines[2]
     assert lines[-1].split()[-1] == "68"  # " English" ends with "h", 0x68

@@ -23,68 +23,27 @@ References: karpathy/nanoGPT ``model.py`` (``CausalSelfAttention``, ``MLP``, ``B
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
-from .validation import check_context_length
+from .validation import (WrongType, WrongValue, check_context_length, check_finite, check_gpt2, check_hidden,
+                         check_layer, check_token_ids, check_vocabulary_ids)
 
 
-# -- checks on entry ---------------------------------------------------------------------------
+# -- checks on entry (written in gpt2guide.validation) ----------------------------------------
 
 def gpt2_body(model):
     """The ``GPT2Model`` inside ``model`` (the model itself, or ``model.transformer``)."""
-    from transformers import GPT2Model
-
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model: expected a GPT-2 model (e.g. from gpt2guide.load), got {type(model).__name__}")
-    gpt = model if isinstance(model, GPT2Model) else getattr(model, "transformer", None)
-    if not isinstance(gpt, GPT2Model):
-        kind = getattr(getattr(model, "config", None), "model_type", None)
-        raise ValueError(f"model: {type(model).__name__} (model_type {kind!r}) is not GPT-2; pass a GPT2Model "
-                         "or a GPT2LMHeadModel, e.g. gpt2guide.load('pocket')")
-    return gpt
-
-
-def check_layer(model, layer) -> int:
-    """``layer`` as an index of one of the model's blocks, 0 .. n_layer - 1."""
-    if not isinstance(layer, numbers.Integral) or isinstance(layer, bool):
-        raise TypeError(f"layer: expected a block index (int), got {type(layer).__name__}")
-    n_layer = gpt2_body(model).config.n_layer
-    if not 0 <= layer < n_layer:
-        raise ValueError(f"layer: {layer} is out of range; this model has {n_layer} blocks, 0 to {n_layer - 1}")
-    return int(layer)
+    return check_gpt2(model)
 
 
 def check_ids(model, input_ids) -> torch.Tensor:
     """A (batch, seq) integer tensor of vocabulary ids that fits the context, on the model's device."""
-    if not isinstance(input_ids, torch.Tensor):
-        raise TypeError(f"input_ids: expected a tensor of token ids of shape (batch, seq), got "
-                        f"{type(input_ids).__name__}; e.g. tokenizer(text, return_tensors='pt').input_ids")
-    if input_ids.is_floating_point() or input_ids.is_complex() or input_ids.dtype == torch.bool:
-        raise TypeError(f"input_ids: token ids must be integers, got dtype {input_ids.dtype}")
-    if input_ids.dim() != 2 or 0 in input_ids.shape:
-        raise ValueError(f"input_ids: expected shape (batch, seq) with at least one token, got "
-                         f"{tuple(input_ids.shape)}; add a batch axis with input_ids[None]")
-    gpt = gpt2_body(model)
+    check_token_ids(input_ids)
+    gpt = check_gpt2(model)
     check_context_length(gpt, input_ids.shape[1], "input_ids")
-    vocab = gpt.config.vocab_size
-    if input_ids.device.type != "meta" and (input_ids.min() < 0 or input_ids.max() >= vocab):
-        bad = input_ids.max().item() if input_ids.max() >= vocab else input_ids.min().item()
-        raise ValueError(f"input_ids: id {bad} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1})")
+    check_vocabulary_ids(gpt, input_ids)
     return input_ids.to(gpt.wte.weight.device)
-
-
-def check_hidden(model, x, argument: str = "x") -> torch.Tensor:
-    """A (batch, seq, n_embd) float tensor: what flows between the steps."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"{argument}: expected a float tensor of shape (batch, seq, n_embd), got "
-                        f"{type(x).__name__ if not isinstance(x, torch.Tensor) else x.dtype}")
-    n_embd = gpt2_body(model).config.n_embd
-    if x.dim() != 3 or x.shape[-1] != n_embd or 0 in x.shape:
-        raise ValueError(f"{argument}: expected shape (batch, seq, {n_embd}) (n_embd = {n_embd}), "
-                         f"got {tuple(x.shape)}")
-    return x
 
 
 # -- the steps -----------------------------------------------------------------------------------
@@ -105,12 +64,12 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     """Layer normalization over the last axis: (x - mean) / sqrt(var + eps) * weight + bias."""
     for name, t in (("x", x), ("weight", weight), ("bias", bias)):
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name}: expected a tensor, got {type(t).__name__}")
+            raise WrongType(name, f"expected a tensor, got {type(t).__name__}")
     if weight.shape != x.shape[-1:] or bias.shape != x.shape[-1:]:
-        raise ValueError(f"weight, bias: expected shape ({x.shape[-1]},) to match x's last axis, got "
+        raise WrongValue("weight, bias", f"expected shape ({x.shape[-1]},) to match x's last axis, got "
                          f"{tuple(weight.shape)} and {tuple(bias.shape)}")
-    if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not eps > 0:
-        raise ValueError(f"eps: expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
+    if check_finite(eps, "eps") <= 0:
+        raise WrongValue("eps", f"expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
     mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
     var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1): the mean of squares, divided by n, not n - 1
     return (x - mean) / torch.sqrt(var + eps) * weight + bias  # (..., n_embd)
@@ -289,7 +248,7 @@ def capture(model, input_ids: torch.Tensor, names) -> dict:
     gpt = gpt2_body(model)
     ids = check_ids(model, input_ids)
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise TypeError("names: expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
+        raise WrongType("names", "expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
     outputs: dict = {}
     handles = []
     try:
@@ -297,7 +256,7 @@ def capture(model, input_ids: torch.Tensor, names) -> dict:
             try:
                 module = gpt.get_submodule(name)
             except AttributeError:
-                raise ValueError(f"names: the body has no module {name!r}; see [n for n, _ in "
+                raise WrongValue("names", f"the body has no module {name!r}; see [n for n, _ in "
                                  "model.named_modules()] for the names") from None
 
             def keep(_module, _inputs, output, name=name):

@@ -29,12 +29,15 @@ from pathlib import Path
 
 import torch
 
+from .checkpoints import random_model
+from .constants import REPOSITORY, RUNNING_PROMPT_IDS
 from .decoding import greedy_cached, greedy_naive
+from .validation import WrongValue, check_int
 
 SCHEMA = 1
-RECORD = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.json"  # the committed run (repo checkout)
+RECORD = REPOSITORY / "benchmarks" / "bench.json"  # the committed run (a source checkout)
 METHODS = ("naive", "cached", "generate")
-PROMPT_IDS = [40, 460, 470, 6044, 345, 11, 329]  # "I can't forget you, for" in GPT-2's tokenizer
+PROMPT_IDS = list(RUNNING_PROMPT_IDS)  # the guide's running prompt
 TARGETS = {"cached_over_generate": 1.0, "cached_over_naive_at_128": 4.0}  # ratios of medians, one run
 
 
@@ -49,19 +52,6 @@ class BenchConfig:
     threads: int | None = None  # torch CPU threads; None: torch's default
     seed: int = 0  # seed of the random weights
     bandwidth_bytes: int = 256 * 2**20  # buffer summed to measure read bandwidth (far above cache sizes)
-
-
-def random_model(name: str = "gpt2", *, n_layer: int | None = None, seed: int = 0):
-    """``GPT2LMHeadModel`` with the architecture of ``name`` (optionally fewer layers) and random weights."""
-    from transformers import GPT2LMHeadModel
-
-    from .checkpoints import config_of
-
-    config = config_of(name)
-    if n_layer is not None:
-        config.n_layer = n_layer
-    torch.manual_seed(seed)
-    return GPT2LMHeadModel(config).eval()
 
 
 def weight_bytes_per_token(model) -> int:
@@ -147,10 +137,13 @@ def _measure(decoders, prompt, config: BenchConfig, bar) -> _Timings:
 
 def run_benchmark(config: BenchConfig = BenchConfig(), *, progress: bool = True) -> dict:
     """Measure, and return a JSON-able record (``check_bench_record`` lists its fields)."""
-    if config.repeats < 1 or not config.new_tokens or min(config.new_tokens) < 1:
-        raise ValueError("repeats and every new_tokens length must be at least 1")
-    if config.threads is not None and config.threads < 1:
-        raise ValueError(f"threads: must be at least 1, got {config.threads}")
+    check_int(config.repeats, "repeats", minimum=1)
+    if not config.new_tokens:
+        raise WrongValue("new_tokens", "give at least one length")
+    for n in config.new_tokens:
+        check_int(n, "new_tokens", minimum=1)
+    if config.threads is not None:
+        check_int(config.threads, "threads", minimum=1)
     threads_before = torch.get_num_threads()
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -166,7 +159,7 @@ def _run(config: BenchConfig, progress: bool) -> dict:
     model = random_model(config.model, n_layer=config.n_layer, seed=config.seed)
     context = model.config.n_positions
     if len(PROMPT_IDS) + max(config.new_tokens) > context:
-        raise ValueError(f"new_tokens: at most {context - len(PROMPT_IDS)} for this model's context of {context}")
+        raise WrongValue("new_tokens", f"at most {context - len(PROMPT_IDS)} for this model's context of {context}")
     prompt = torch.tensor([PROMPT_IDS])  # (1, 7)
     decoders = _decoders(model, model.config.eos_token_id)
     described = machine()  # before the runs: the load average says how busy the machine was

@@ -19,10 +19,12 @@ import warnings
 import zlib
 from pathlib import Path
 
+from ..constants import END_OF_TEXT
+from ..validation import WrongValue
+
 DEBIAN_PACKAGE = "r-cran-janeaustenr"
 RDATA_DIR = "usr/lib/R/site-library/janeaustenr/data"
 NOVELS = ("sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey", "persuasion")
-END_OF_TEXT = "<|endoftext|>"
 
 
 def _parse_r(blob: bytes):
@@ -44,7 +46,9 @@ def read_novels(data_dir: Path) -> dict[str, list[str]]:
         # Each object: a 4-byte big-endian length, then the zlib-compressed serialisation.
         (size,) = struct.unpack(">I", blob[:4])
         novels[str(name)] = [str(line) for line in _parse_r(zlib.decompress(blob[4:]))]
-        assert len(novels[str(name)]) > 0 and size > 0
+        if size == 0 or not novels[str(name)]:
+            raise WrongValue("data_dir", f"object {name} of {data_dir / 'Rdata.rdb'} is empty; pass janeaustenr's "
+                             f"data folder ({RDATA_DIR} of the unpacked package)")
     return novels
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..constants import POCKET_DIR
 from . import corpus
 
 HELD_OUT_FILE = Path(__file__).with_name("held_out.txt")
-CARD_FILE = Path(__file__).parent / "checkpoint" / "pocket_card.json"
+CARD_NAME = "pocket_card.json"  # the data card, next to the weights it describes
+CARD_FILE = POCKET_DIR / CARD_NAME
 
 
 def card() -> dict:

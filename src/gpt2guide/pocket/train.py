@@ -19,6 +19,9 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
+from ..constants import END_OF_TEXT_ID, VOCAB_SIZE
+from ..validation import WrongValue
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -46,7 +49,7 @@ def learning_rate(step: int, config: TrainConfig) -> float:
     return config.min_lr + 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))) * (config.lr - config.min_lr)
 
 
-def new_model(config: TrainConfig, vocab_size: int = 50257):
+def new_model(config: TrainConfig, vocab_size: int = VOCAB_SIZE):
     from transformers import GPT2Config, GPT2LMHeadModel
 
     gpt2_config = GPT2Config(
@@ -55,8 +58,8 @@ def new_model(config: TrainConfig, vocab_size: int = 50257):
         n_embd=config.n_embd,
         n_layer=config.n_layer,
         n_head=config.n_head,
-        bos_token_id=50256,
-        eos_token_id=50256,
+        bos_token_id=END_OF_TEXT_ID,
+        eos_token_id=END_OF_TEXT_ID,
     )
     torch.manual_seed(config.seed)
     return GPT2LMHeadModel(gpt2_config)
@@ -151,7 +154,7 @@ def train(run_dir: Path, config: TrainConfig, train_tokens: np.ndarray, held_out
     if (run_dir / "state.json").exists():
         meta = load_state(run_dir, model, optimizer, generator)
         if meta["config"] != asdict(config):
-            raise ValueError(f"run_dir: {run_dir} was started with another config; use a new folder")
+            raise WrongValue("run_dir", f"{run_dir} was started with another config; use a new folder")
     last = config.steps if stop_after is None else min(config.steps, meta["step"] + stop_after)
     bar = tqdm(range(meta["step"], last), initial=meta["step"], total=config.steps, disable=not progress, desc="pocket")
     started = time.perf_counter()
