@@ -15,13 +15,14 @@ from pathlib import Path
 
 def default_out_dir() -> Path:
     """``docs/assets/figures`` of the source checkout this package runs from."""
+    from ..constants import REPOSITORY
     from ..figures import DOCS_DIR
+    from ..validation import WrongValue
 
-    root = Path(__file__).resolve().parents[3]  # src/gpt2guide/commands/figures.py -> the repository
-    if not (root / "pyproject.toml").is_file() or not (root / "docs").is_dir():
-        raise ValueError("--out: this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
+    if not (REPOSITORY / "pyproject.toml").is_file() or not (REPOSITORY / "docs").is_dir():
+        raise WrongValue("out", "this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
                          "pass --out DIR")
-    return root / DOCS_DIR
+    return REPOSITORY / DOCS_DIR
 
 
 def _entries(out: Path | None) -> list[dict]:
@@ -48,6 +49,7 @@ def _compare(committed: Path, fresh: Path) -> dict:
 
 def _handler(args):
     from ..figures import draw_all
+    from ..validation import WrongValue
 
     if args.list:
         entries = _entries(None)
@@ -61,7 +63,7 @@ def _handler(args):
             problems = _compare(out, Path(tmp))
         bad = [f"{kind}: {', '.join(names)}" for kind, names in problems.items() if names]
         if bad:
-            raise ValueError(f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
+            raise WrongValue("--check", f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
                              "to redraw them (and delete left-over files)")
         return {"out": str(out), "figures": _entries(out), **problems,
                 "text": f"all {2 * len(_entries(None))} figures in {out} are up to date"}

