@@ -20,6 +20,7 @@ It lives at the repository root, not in docs/, so it never becomes a page.
 - The hub is offline (HF_HUB_OFFLINE=1) unless the environment says otherwise
   (`HF_HUB_OFFLINE=0 pytest docs --checkpoint gpt2` where the hub is reachable).
 
+Page snippets carry the `slow` marker (`pytest -m "not slow"` runs the unit tests alone).
 It also holds `built_site`, the one `mkdocs build --strict` of a test session that the
 site gates (tests/test_site.py, tests/test_browser.py) share.
 """
@@ -113,6 +114,15 @@ def parsers() -> list:
 def sybil_parsers() -> list:
     """The page parsers, for the gates that check what Sybil collects."""
     return parsers()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """Every page snippet is `slow` (a whole chapter runs the model), so that
+    `pytest -m "not slow"` is the quick loop of unit tests alone."""
+    docs = ROOT / "docs"
+    for item in items:
+        if docs in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.slow)
 
 
 pytest_collect_file = Sybil(
