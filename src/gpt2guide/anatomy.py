@@ -31,6 +31,8 @@ from .validation import (WrongType, WrongValue, check_context_length, check_fini
 
 
 # -- checks on entry (written in gpt2guide.validation) ----------------------------------------
+# Each public step checks its arguments once and calls the unchecked step of the same name with
+# a leading underscore; the steps call one another unchecked, so a whole body checks once.
 
 def gpt2_body(model):
     """The ``GPT2Model`` inside ``model`` (the model itself, or ``model.transformer``)."""
@@ -44,6 +46,11 @@ def check_ids(model, input_ids) -> torch.Tensor:
     check_context_length(gpt, input_ids.shape[1], "input_ids")
     check_vocabulary_ids(gpt, input_ids)
     return input_ids.to(gpt.wte.weight.device)
+
+
+def _checked(model, layer, x) -> tuple:
+    """``(GPT2Model, layer, x)`` once the model, the block index and the hidden states are checked."""
+    return check_gpt2(model), check_layer(model, layer), check_hidden(model, x)
 
 
 # -- the steps -----------------------------------------------------------------------------------
@@ -70,9 +77,17 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
                          f"{tuple(weight.shape)} and {tuple(bias.shape)}")
     if check_finite(eps, "eps") <= 0:
         raise WrongValue("eps", f"expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
+    return _layer_norm(x, weight, bias, eps)
+
+
+def _layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
     mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
     var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1): the mean of squares, divided by n, not n - 1
     return (x - mean) / torch.sqrt(var + eps) * weight + bias  # (..., n_embd)
+
+
+def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
+    return _layer_norm(x, ln.weight, ln.bias, ln.eps)
 
 
 @torch.no_grad()
@@ -105,9 +120,11 @@ def query_key_value(model, layer: int, x: torch.Tensor):
 
     The keys and values are what the KV cache stores for this block.
     """
-    gpt = gpt2_body(model)
-    attn = gpt.h[check_layer(model, layer)].attn
-    qkv = projection(check_hidden(model, x), attn.c_attn)  # (batch, seq, 3 * n_embd)
+    return _query_key_value(*_checked(model, layer, x))
+
+
+def _query_key_value(gpt, layer: int, x: torch.Tensor):
+    qkv = projection(x, gpt.h[layer].attn.c_attn)  # (batch, seq, 3 * n_embd)
     q, k, v = qkv.split(gpt.config.n_embd, dim=-1)  # 3 x (batch, seq, n_embd)
     n_head = gpt.config.n_head
     return split_heads(q, n_head), split_heads(k, n_head), split_heads(v, n_head)
@@ -120,7 +137,10 @@ def causal_mask(seq: int, device=None) -> torch.Tensor:
 
 def attention_scale(model, layer: int) -> float:
     """What q·kᵀ is multiplied by: 1/sqrt(head_dim) for GPT-2 (and 1/(layer+1) more if the config asks)."""
-    config = gpt2_body(model).config
+    return _attention_scale(gpt2_body(model).config, check_layer(model, layer))
+
+
+def _attention_scale(config, layer: int) -> float:
     scale = (config.n_embd // config.n_head) ** -0.5 if config.scale_attn_weights else 1.0
     if config.scale_attn_by_inverse_layer_idx:
         scale /= float(layer + 1)
@@ -130,7 +150,11 @@ def attention_scale(model, layer: int) -> float:
 @torch.no_grad()
 def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     """softmax(q·kᵀ / sqrt(head_dim)) under the causal mask: (batch, n_head, seq, seq), rows sum to 1."""
-    scores = (q @ k.transpose(-1, -2)) * attention_scale(model, layer)  # (batch, n_head, seq, seq)
+    return _attention_probabilities(gpt2_body(model), check_layer(model, layer), q, k)
+
+
+def _attention_probabilities(gpt, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    scores = (q @ k.transpose(-1, -2)) * _attention_scale(gpt.config, layer)  # (batch, n_head, seq, seq)
     allowed = causal_mask(q.shape[-2], device=q.device)  # (seq, seq)
     scores = scores.masked_fill(~allowed, float("-inf"))  # a later position gets weight exp(-inf) = 0
     return torch.softmax(scores, dim=-1)  # (batch, n_head, seq, seq)
@@ -139,10 +163,14 @@ def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor)
 @torch.no_grad()
 def attention(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """Causal multi-head self-attention of block ``layer`` on its normed input ``x``: (batch, seq, n_embd)."""
-    q, k, v = query_key_value(model, layer, x)  # 3 x (batch, n_head, seq, head_dim)
-    weights = attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+    return _attention(*_checked(model, layer, x))
+
+
+def _attention(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    q, k, v = _query_key_value(gpt, layer, x)  # 3 x (batch, n_head, seq, head_dim)
+    weights = _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
     mixed = weights @ v  # (batch, n_head, seq, head_dim): each position's weighted sum of values
-    return projection(merge_heads(mixed), gpt2_body(model).h[layer].attn.c_proj)  # (batch, seq, n_embd)
+    return projection(merge_heads(mixed), gpt.h[layer].attn.c_proj)  # (batch, seq, n_embd)
 
 
 def activation(config):
@@ -157,24 +185,25 @@ def activation(config):
 @torch.no_grad()
 def mlp(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """The MLP of block ``layer`` on its normed input ``x``: widen 4x, GELU, narrow back. (batch, seq, n_embd)."""
-    gpt = gpt2_body(model)
-    h = gpt.h[check_layer(model, layer)]
-    wide = projection(check_hidden(model, x), h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
+    return _mlp(*_checked(model, layer, x))
+
+
+def _mlp(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    h = gpt.h[layer]
+    wide = projection(x, h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
     return projection(activation(gpt.config)(wide), h.mlp.c_proj)  # (batch, seq, n_embd)
-
-
-def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
-    return layer_norm(x, ln.weight, ln.bias, ln.eps)
 
 
 @torch.no_grad()
 def block(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """One transformer block, pre-LN: x + attention(ln_1(x)), then + mlp(ln_2(...)). (batch, seq, n_embd)."""
-    gpt = gpt2_body(model)
-    h = gpt.h[check_layer(model, layer)]
-    x = check_hidden(model, x)
-    x = x + attention(model, layer, _norm(x, h.ln_1))  # first residual connection
-    return x + mlp(model, layer, _norm(x, h.ln_2))  # second residual connection
+    return _block(*_checked(model, layer, x))
+
+
+def _block(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    h = gpt.h[layer]
+    x = x + _attention(gpt, layer, _norm(x, h.ln_1))  # first residual connection
+    return x + _mlp(gpt, layer, _norm(x, h.ln_2))  # second residual connection
 
 
 @torch.no_grad()
@@ -184,9 +213,10 @@ def block_outputs(model, input_ids: torch.Tensor) -> list[torch.Tensor]:
     Unlike transformers' ``output_hidden_states``, whose last entry is already normed by ``ln_f``,
     the last entry here is the raw output of the last block.
     """
+    gpt = gpt2_body(model)
     states = [embed(model, input_ids)]  # (batch, seq, n_embd)
-    for layer in range(gpt2_body(model).config.n_layer):
-        states.append(block(model, layer, states[-1]))
+    for layer in range(gpt.config.n_layer):
+        states.append(_block(gpt, layer, states[-1]))
     return states
 
 
@@ -199,7 +229,7 @@ def final_norm(model, x: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def body(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The whole body: embeddings, every block, ``ln_f``. Equals ``last_hidden_state``, (batch, seq, n_embd)."""
-    return final_norm(model, block_outputs(model, input_ids)[-1])
+    return _norm(block_outputs(model, input_ids)[-1], gpt2_body(model).ln_f)
 
 
 @torch.no_grad()
@@ -217,7 +247,8 @@ def logit_lens(model, input_ids: torch.Tensor) -> torch.Tensor:
     Returns (n_layer + 1, batch, seq, vocab); the last entry is the model's own logits.
     References: nostalgebraist, "interpreting GPT: the logit lens" (2020).
     """
-    return torch.stack([head(model, final_norm(model, x)) for x in block_outputs(model, input_ids)])
+    ln_f = gpt2_body(model).ln_f
+    return torch.stack([head(model, _norm(x, ln_f)) for x in block_outputs(model, input_ids)])
 
 
 @torch.no_grad()
@@ -226,12 +257,12 @@ def attention_weights(model, input_ids: torch.Tensor, layer: int) -> torch.Tenso
 
     Equal to ``model(input_ids, output_attentions=True).attentions[layer]`` with eager attention.
     """
-    layer = check_layer(model, layer)
+    gpt, layer = gpt2_body(model), check_layer(model, layer)
     x = embed(model, input_ids)  # (batch, seq, n_embd)
     for earlier in range(layer):
-        x = block(model, earlier, x)
-    q, k, _ = query_key_value(model, layer, _norm(x, gpt2_body(model).h[layer].ln_1))
-    return attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+        x = _block(gpt, earlier, x)
+    q, k, _ = _query_key_value(gpt, layer, _norm(x, gpt.h[layer].ln_1))
+    return _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
 
 
 # -- what the model itself computes, for comparison ------------------------------------------------
