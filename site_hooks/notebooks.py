@@ -13,6 +13,13 @@ Loaded by `hooks:` in mkdocs.yml (it lives outside docs/ so it never becomes a p
    mermaid cells) mermaid from a CDN, and inlines about 600 kB of CSS into every page.
    Drop the CDN loaders (KaTeX from assets/ renders the math, see katex-init.js) and
    move each large inline stylesheet to one shared file under assets/jupyter/.
+3. `on_page_content`, notebook pages only (`_reader_notebook`): a download link to the page's
+   `.ipynb` at the top (mkdocs-jupyter's `include_source` copies the file next to the page but
+   Material shows no button for it); each heading takes the page's anchor, which
+   `gpt2guide notebooks` writes as `<a id="anchor"></a>` (nbconvert drops Japanese letters
+   from ids, and mkdocs-jupyter's table of contents slugs headings another way, so its links
+   led nowhere), and the table of contents is rebuilt from the headings so that both agree;
+   prompts ("In [1]:") and the copy button's text stay out of the search index.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
 # mkdocs-jupyter's wrapper; imported lazily so the hook still loads if the plugin is off.
@@ -139,9 +147,70 @@ def _offload_css(match: re.Match, page, config) -> str:
     return f'<link rel="stylesheet" href="{href}">'
 
 
+# nbconvert's heading: <hN id="...">text <a id="anchor"></a><a class="anchor-link" href="#...">¶</a></hN>
+_HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)</h\1>', re.S)
+_PAGE_ANCHOR = re.compile(r'\s*<a id="([^"]+)"></a>')
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">(.*?)</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+# Notebook chrome that is not the notebook's text: prompts, the copy button, its hidden copy.
+_NOT_TEXT = re.compile(r'<div class="(jp-InputPrompt[^"]*|jp-OutputPrompt[^"]*|zeroclipboard-container'
+                       r'|clipboard-copy-txt)"')
+_WRAPPER = '<div class="jupyter-wrapper">'
+DOWNLOAD = {"ja": "ノートブックをダウンロード（{file}）", "en": "Download the notebook ({file})"}
+
+
+def _language(page, config) -> str:
+    _, i18n = _plugins(config)
+    locale = getattr(page.file, "locale", None) or (i18n.current_language if i18n is not None else None)
+    return locale if locale in DOWNLOAD else "en"
+
+
+def _headings_with_page_anchors(html: str, page, config) -> tuple[str, list[dict]]:
+    """Give each heading the page's anchor (else a slug of its text); return the TOC tokens."""
+    from pymdownx.slugs import slugify
+
+    slug = slugify(case="lower")
+    headings, seen = [], set()
+
+    def fix(match: re.Match) -> str:
+        level, inner = int(match.group(1)), match.group(2)
+        anchor = _PAGE_ANCHOR.search(inner)
+        inner = _ANCHOR_LINK.sub("", _PAGE_ANCHOR.sub("", inner)).rstrip()
+        name = _TAG.sub("", inner).strip()
+        base = anchor.group(1) if anchor else (slug(name, "-") or f"section-{len(headings) + 1}")
+        ident, n = base, 1
+        while ident in seen:  # unique ids, as Python-Markdown's toc extension makes them
+            ident, n = f"{base}_{n}", n + 1
+        seen.add(ident)
+        headings.append({"level": level, "id": ident, "name": name, "children": []})
+        permalink = f'<a class="headerlink" href="#{ident}" title="Permanent link">¶</a>'
+        return f'<h{level} id="{ident}">{inner}{permalink}</h{level}>'
+
+    html = _HEADING.sub(fix, html)
+    tokens, stack = [], []
+    for heading in headings:
+        while stack and stack[-1]["level"] >= heading["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else tokens).append(heading)
+        stack.append(heading)
+    return html, tokens
+
+
+def _reader_notebook(html: str, page, config) -> str:
+    """The download link, the page's anchors in headings and TOC, prompts kept out of search."""
+    html, tokens = _headings_with_page_anchors(html, page, config)
+    page.toc = get_toc(tokens)
+    html = _NOT_TEXT.sub(lambda m: m.group(0) + " data-search-exclude", html)
+    name = posixpath.basename(page.file.abs_src_path)
+    link = (f'<p class="notebook-download" data-search-exclude><a class="md-button" href="{name}" download>'
+            f"{DOWNLOAD[_language(page, config)].format(file=f'<code>{name}</code>')}</a></p>\n")
+    return html.replace(_WRAPPER, link + _WRAPPER, 1) if _WRAPPER in html else link + html
+
+
 def on_page_content(html, page, config, files):
     if not _is_notebook_page(page, config):
         return html
+    html = _reader_notebook(html, page, config)
     html = _MATHJAX.sub("", html)
     html = _SCRIPT.sub(
         lambda m: "" if "mermaid" in m.group(0) or "mathjax" in m.group(0).lower() else m.group(0),

@@ -4,7 +4,7 @@ Headless Chromium (the Debian package at /usr/bin/chromium, driven by the `playw
 package; no browser download) opens the built site served from 127.0.0.1, and every request
 it makes is recorded: none may leave 127.0.0.1. Without Chromium the tests fail under CI
 (CI is set) and are skipped elsewhere. The fixtures (`sync_api`, `site_url`, `browser`,
-`visit`) are in tests/conftest.py; the helpers are here.
+`visit`, `hosted_site_url`, `hosted_visit`) are in tests/conftest.py; the helpers are here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,26 +59,79 @@ def sync_api():
     return sync_api
 
 
-@pytest.fixture(scope="module")
-def site_url(built_site):
-    """The built site, served by http.server on 127.0.0.1 (a free port)."""
-    site = built_site.require()
+ROOT = Path(__file__).resolve().parent.parent
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
+
+def hosted_prefix() -> str:
+    """The path of the site_url the build uses ("/gpt2guide" for https://host/gpt2guide/),
+    or "": mkdocs.yml's `site_url: !ENV [SITE_URL, "default"]` (SITE_URL wins when set)."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    match = re.search(r"^site_url:\s*(.+?)\s*(?:#.*)?$", text, re.M)
+    if match is None:
+        return ""
+    value = match.group(1)
+    env = re.fullmatch(r"!ENV\s*\[?\s*(\w+)\s*(?:,\s*[\"']?([^\"'\]]*)[\"']?\s*)?\]?", value)
+    if env is not None:
+        value = os.environ.get(env.group(1)) or env.group(2) or ""
+    return urlsplit(value).path.rstrip("/")
+
+
+@contextmanager
+def serve(site: Path, prefix: str = ""):
+    """Serve `site` on 127.0.0.1 (a free port) under the path `prefix` ("" or "/name"), as a
+    static host does: a missing file gets the site's 404.html with status 404."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
+        def translate_path(self, path):
+            bare = urlsplit(path).path
+            if prefix and not (bare == prefix or bare.startswith(prefix + "/")):
+                return str(site / ".outside-the-prefix")  # no such file: a 404
+            return super().translate_path(path[len(prefix):] if prefix else path)
+
+        def send_error(self, code, message=None, explain=None):
+            page = site / "404.html"
+            if code != 404 or not page.is_file():
+                return super().send_error(code, message, explain)
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    """The built site, served by http.server on 127.0.0.1 (a free port)."""
+    with serve(built_site.require()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def hosted_site_url(built_site):
+    """The built site served under the path of mkdocs.yml's site_url (e.g. /gpt2guide/), as
+    GitHub Pages serves a project site: http://127.0.0.1:PORT/gpt2guide (no final slash)."""
+    prefix = hosted_prefix()
+    if not prefix:
+        pytest.fail("mkdocs.yml sets no site_url with a path", pytrace=False)
+    with serve(built_site.require(), prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +152,7 @@ class Visit:
     base: str
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "404 http://..." for status >= 400
 
     def open(self, path: str) -> None:
         self.page.goto(self.base + path, wait_until="load")
@@ -111,12 +167,20 @@ class Visit:
         assert not away, "requests left 127.0.0.1:\n" + "\n".join(away)
         assert not self.errors, "script errors:\n" + "\n".join(self.errors)
 
+    def check_responses(self) -> None:
+        """No request got an error status (a 404 for a page, an asset, a sitemap...)."""
+        assert not self.failed, "requests that failed:\n" + "\n".join(self.failed)
 
-@pytest.fixture
-def visit(browser, site_url):
-    context = browser.new_context(color_scheme="light", locale="ja-JP")
+
+@contextmanager
+def open_visit(browser, base: str, **context_options):
+    """A fresh browser context and tab on `base` that records every request, every
+    response with an error status and every script error; requests that would leave
+    127.0.0.1 are aborted."""
+    options = {"color_scheme": "light", "locale": "ja-JP", **context_options}
+    context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
-    recorded = Visit(page=None, base=site_url)
+    recorded = Visit(page=None, base=base)
 
     def route(route):
         url = route.request.url
@@ -126,14 +190,32 @@ def visit(browser, site_url):
         else:
             route.continue_()
 
+    def response(response):
+        if response.status >= 400:
+            recorded.failed.append(f"{response.status} {response.url}")
+
     context.route("**/*", route)
     context.on("request", lambda request: recorded.requests.append(request.url))
+    context.on("response", response)
     recorded.page = context.new_page()
     recorded.page.on("pageerror", lambda error: recorded.errors.append(str(error)))
     try:
         yield recorded
     finally:
         context.close()
+
+
+@pytest.fixture
+def visit(browser, site_url):
+    with open_visit(browser, site_url) as recorded:
+        yield recorded
+
+
+@pytest.fixture
+def hosted_visit(browser, hosted_site_url):
+    """A tab on the site served under its sub-path (see `hosted_site_url`)."""
+    with open_visit(browser, hosted_site_url) as recorded:
+        yield recorded
 
 
 def switch_language(visit: Visit, language: str) -> None:
@@ -149,6 +231,7 @@ def search(visit: Visit, query: str) -> list[str]:
     field_ = page.locator("input.md-search__input")  # in the header on a desktop-wide window
     field_.click()
     field_.fill(query)
+    field_.press("End")  # Material reads the query on keyup (fill() alone raced its focus handler)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(state="attached")
     return results.all_inner_texts()

@@ -8,7 +8,14 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import pytest  # noqa: E402
 
 # Browser fixtures (Chromium serving the built site), shared by every tests/test_browser*.py.
-from browser_support import browser, site_url, sync_api, visit  # noqa: E402,F401
+from browser_support import (  # noqa: E402,F401
+    browser,
+    hosted_site_url,
+    hosted_visit,
+    site_url,
+    sync_api,
+    visit,
+)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from browser_support import hosted_prefix
 from sybil import Document
 from sybil.parsers.markdown import PythonCodeBlockParser
 
@@ -29,6 +30,8 @@ PAGE_LIMIT = 1_000_000  # bytes: one page's own HTML plus its images
 THEME_DIRS = ("assets/javascripts", "assets/stylesheets", "assets/jupyter", "assets/katex",
               "assets/images")
 SEARCH_INDEX = "search/search_index.json"
+# The path the site is hosted under (mkdocs.yml's site_url): "/gpt2guide", or "".
+HOSTED_PREFIX = hosted_prefix()
 
 
 # -- the pages ---------------------------------------------------------------------------
@@ -403,8 +406,10 @@ def test_local_assets_exist(built_site) -> None:
         for url in fetched_urls(parse_html(path)):
             if not url or is_remote(url) or url.startswith(("data:", "#", "blob:")):
                 continue
-            if path.name == "404.html":  # absolute links: base_url is "/"
-                target = site / urlsplit(url).path.lstrip("/")
+            if path.name == "404.html":  # absolute links under the path of site_url
+                absolute = urlsplit(url).path
+                assert absolute.startswith(HOSTED_PREFIX + "/"), f"404.html: {url}"
+                target = site / absolute[len(HOSTED_PREFIX):].lstrip("/")
             else:
                 target = site / urlsplit(urljoin("http://site/" + page, url)).path.lstrip("/")
             if not (target.is_file() or (target / "index.html").is_file()):
@@ -449,11 +454,13 @@ def test_page_weight(built_site, capsys) -> None:
         if total > PAGE_LIMIT:
             heavy.append(f"{url or '/'}: {total:,} bytes ({len(images)} images)")
     theme = _size(p for d in THEME_DIRS for p in (site / d).rglob("*"))
-    search = _size([site / SEARCH_INDEX])
+    search = _size([site / SEARCH_INDEX, *(site / lang / SEARCH_INDEX for lang in LANGUAGES
+                                          if lang != DEFAULT_LANGUAGE)])  # each page loads one
     with capsys.disabled():
         biggest = max(rows)
         print(f"\n[site weight] heaviest page {biggest[1]}: {biggest[0]:,} bytes; "
-              f"theme bundle (shared): {theme:,} bytes; search index: {search:,} bytes")
+              f"theme bundle (shared): {theme:,} bytes; "
+              f"search indexes (one per language): {search:,} bytes")
     assert not heavy, f"pages above {PAGE_LIMIT:,} bytes of HTML and images:\n" + "\n".join(heavy)
 
 
@@ -526,22 +533,25 @@ def test_404_page(built_site) -> None:
         "the 404 page is built for the default language only: it must speak both"
     )
     links = _switcher_links(parse_html(page))
-    assert {links.get("ja"), links.get("en")} == {"/", "/en/"}, links
+    expected = {f"{HOSTED_PREFIX}/", f"{HOSTED_PREFIX}/en/"}  # absolute: any depth
+    assert {links.get("ja"), links.get("en")} == expected, links
 
 
 @pytest.mark.slow
 def test_search_index_holds_both_languages(built_site) -> None:
+    """One index per language (site_hooks/search.py): the default language's at
+    search/search_index.json, each other's at <lang>/search/search_index.json, with locations
+    relative to that language's home; together they hold every page of every language."""
     site = built_site.require()
-    index = json.loads(read(site / SEARCH_INDEX))
-    assert set(LANGUAGES) <= set(index["config"]["lang"]), index["config"]
-    locations = {entry["location"].split("#")[0] for entry in index["docs"]}
     japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-    ja_text = [entry for entry in index["docs"]
-               if not entry["location"].startswith("en/")
-               and japanese.search(entry["title"] + entry["text"])]
-    assert ja_text, "no Japanese text in the search index"
-    for name in pages_by_name():
-        url = "" if name == "index" else f"{name}/"
-        for language in LANGUAGES:
-            location = url if language == DEFAULT_LANGUAGE else f"{language}/{url}"
-            assert location in locations, f"/{location} is not in the search index"
+    for language in LANGUAGES:
+        prefix = "" if language == DEFAULT_LANGUAGE else f"{language}/"
+        index = json.loads(read(site / prefix / SEARCH_INDEX))
+        assert index["config"]["lang"] == [language], index["config"]
+        locations = {entry["location"].split("#")[0] for entry in index["docs"]}
+        if language == "ja":
+            assert any(japanese.search(e["title"] + e["text"]) for e in index["docs"]), (
+                "no Japanese text in the Japanese search index")
+        for name in pages_by_name():
+            url = "" if name == "index" else f"{name}/"
+            assert url in locations, f"/{prefix}{url} is not in the {language} search index"

@@ -2,7 +2,8 @@
 
 Every figure in ``gpt2guide.figures.FIGURES`` is drawn in Japanese and English as
 ``<name>.<lang>.svg`` (default folder: the repository's ``docs/assets/figures``). ``--check`` draws
-into a temporary folder and fails (exit 2) if a committed figure differs, is missing, or is left over;
+into a temporary folder and fails (exit 2) if a committed figure differs (beyond the last float
+bits, which vary between CPUs: see ``gpt2guide.figures.svgdiff``), is missing, or is left over;
 ``--list`` prints names, files and alt texts without drawing. Run it again after the pocket model is
 retrained: three of the figures are its output.
 """
@@ -38,11 +39,17 @@ def _entries(out: Path | None) -> list[dict]:
 
 
 def _compare(committed: Path, fresh: Path) -> dict:
-    """Files that differ, are missing from ``committed``, or lie in ``committed`` with no figure behind them."""
+    """Files that differ, are missing from ``committed``, or lie in ``committed`` with no figure behind them.
+
+    "Differ" as a reader sees it (``figures.svgdiff``): clip-path ids that hash float
+    coordinates and last-digit differences between CPUs are not differences."""
+    from ..figures.svgdiff import equivalent
+
     fresh_files = {p.name for p in fresh.glob("*.svg")}
     committed_files = {p.name for p in committed.glob("*.svg")} if committed.is_dir() else set()
     stale = sorted(n for n in fresh_files & committed_files
-                   if (fresh / n).read_bytes() != (committed / n).read_bytes())
+                   if not equivalent((fresh / n).read_text(encoding="utf-8"),
+                                     (committed / n).read_text(encoding="utf-8")))
     return {"stale": stale, "missing": sorted(fresh_files - committed_files),
             "extra": sorted(committed_files - fresh_files)}
 

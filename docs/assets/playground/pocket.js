@@ -1,0 +1,88 @@
+// window.pocket: the pocket model in the page, for the playground's controls, for tests and for
+// curious readers (open the browser console and try `await pocket.generate({prompt: "It"})`).
+//
+//   pocket.ready                 a Promise, resolved once model and tokenizer are loaded
+//   pocket.encode(text)          -> number[]
+//   pocket.decode(ids)           -> string
+//   pocket.generate({prompt, strategy: "greedy"|"beam"|"sample", maxNewTokens, numBeams,
+//                    lengthPenalty, temperature, topK, topP, minP, seed})
+//                                -> Promise<{ids, text}>   (the new tokens only)
+//   pocket.distribution({prompt, temperature, topK, topP, minP})
+//                                -> Promise<Float32Array>  (the 50257 probabilities after the filters)
+//   pocket.progress              {loaded, total, reports}: bytes loaded so far, of how many
+// A bad option rejects the Promise with an Error whose message names the option.
+
+import { checkDistributionOptions, checkFitsContext, checkGenerateOptions } from "./checks.js";
+import { beamSearch, greedy, sample } from "./decoding.js";
+import { applyFilters, samplingFilters, softmax } from "./filters.js";
+import { fetchAll } from "./loader.js";
+import { Gpt2 } from "./model.js";
+import { readSafetensors } from "./safetensors.js";
+import { Tokenizer } from "./tokenizer.js";
+
+export const FILES = ["config.json", "generation_config.json", "vocab.json", "merges.txt", "model.safetensors"];
+
+/** Load the checkpoint from `base` (a folder URL ending in /) and build the API around it. */
+export function createPocket(base, sizes, onProgress) {
+  const api = { model: null, tokenizer: null, eos: [], progress: { loaded: 0, total: 0, reports: 0 } };
+  const report = (loaded, total) => {
+    api.progress = { loaded, total, reports: api.progress.reports + 1 };
+    onProgress(loaded, total);
+  };
+  api.ready = (async () => {
+    const buffers = await fetchAll(FILES.map((f) => base + f), sizes, report);
+    const text = (b) => new TextDecoder().decode(b);
+    const [config, generation, vocab, merges, weights] = buffers;
+    api.config = JSON.parse(text(config));
+    const eos = JSON.parse(text(generation)).eos_token_id;
+    api.eos = eos === undefined || eos === null ? [] : [eos].flat();
+    api.tokenizer = new Tokenizer(JSON.parse(text(vocab)), text(merges));
+    api.model = new Gpt2(api.config, readSafetensors(weights).tensors);
+    return api;
+  })();
+
+  api.encode = (text) => api.tokenizer.encode(text);
+  api.decode = (ids) => api.tokenizer.decode(ids);
+
+  /** The new tokens after the prompt; onToken(id, idsSoFar) for each (greedy, sampling). */
+  api.generate = async (options, { onToken = null, onStep = null } = {}) => {
+    const o = checkGenerateOptions(options);
+    await api.ready;
+    const promptIds = api.encode(o.prompt);
+    checkFitsContext(promptIds.length, o.maxNewTokens, api.config.n_positions);
+    const hooks = { eos: api.eos, onToken, onStep };
+    let result;
+    if (o.strategy === "greedy") result = await greedy(api.model, promptIds, o.maxNewTokens, hooks);
+    else if (o.strategy === "sample") result = await sample(api.model, promptIds, o.maxNewTokens, o, hooks);
+    else {
+      result = await beamSearch(api.model, promptIds, o.maxNewTokens, o, hooks);
+      result.beams = result.beams.map((b) => ({ ...b, text: api.decode(b.ids) }));
+    }
+    return { ...result, text: api.decode(result.ids) };
+  };
+
+  /** Details of one next-token distribution: probabilities, how many tokens each filter keeps. */
+  api.analyse = async (options) => {
+    const o = checkDistributionOptions(options);
+    await api.ready;
+    const promptIds = api.encode(o.prompt);
+    checkFitsContext(promptIds.length, 0, api.config.n_positions);
+    const logits = lastLogits(api, promptIds);
+    const { logits: filtered, kept } = applyFilters(logits, samplingFilters(o));
+    return { promptIds, probs: Float32Array.from(softmax(filtered)), kept, vocab: logits.length };
+  };
+
+  api.distribution = async (options) => (await api.analyse(options)).probs;
+  return api;
+}
+
+// The last prompt's logits, kept: moving a slider re-filters them without running the model again.
+const memo = { key: null, logits: null };
+function lastLogits(api, promptIds) {
+  const key = promptIds.join(",");
+  if (memo.key !== key) {
+    memo.logits = api.model.forward(promptIds, api.model.newCache());
+    memo.key = key;
+  }
+  return memo.logits;
+}

@@ -1,0 +1,127 @@
+// GPT-2's byte-level BPE tokenizer, exactly as transformers' GPT2Tokenizer (tokenizers' ByteLevel
+// pre-tokenizer and BPE model) splits text, with the pocket checkpoint's vocab.json and merges.txt.
+//
+// 1. Special tokens first: "<|endoftext|>" anywhere in the text is the one id 50256, and the text
+//    on either side is tokenized on its own (an AddedToken with lstrip=rstrip=False: spaces
+//    around it stay ordinary text).
+// 2. Pre-tokenizer: GPT-2's regex cuts the text into words (contractions, a letter run with its
+//    leading space, a digit run, a punctuation run, whitespace).
+// 3. Each word's UTF-8 bytes become printable characters (bytes_to_unicode: a space is "Ġ").
+// 4. BPE: merge the adjacent pair with the lowest rank in merges.txt, again and again, until no
+//    pair of the word is in the merges; each piece left is a vocabulary entry.
+// References: openai/gpt-2 src/encoder.py; huggingface/tokenizers (ByteLevel, BPE).
+
+// The same pattern as encoder.py; \p{L} letters and \p{N} digits need the u flag.
+const WORDS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+/** bytes_to_unicode(): byte -> a printable character; printable Latin-1 bytes map to themselves. */
+export function bytesToUnicode() {
+  const bytes = [];
+  const range = (from, to) => { for (let b = from; b <= to; b++) bytes.push(b); };
+  range(0x21, 0x7e); range(0xa1, 0xac); range(0xae, 0xff);
+  const chars = bytes.slice();
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bytes.includes(b)) { bytes.push(b); chars.push(256 + n); n++; }
+  }
+  const table = new Array(256);
+  bytes.forEach((b, i) => { table[b] = String.fromCodePoint(chars[i]); });
+  return table; // table[0x20] === "Ġ"
+}
+
+export class Tokenizer {
+  /** vocab: vocab.json (token -> id); merges: merges.txt as text; special: tokens matched whole. */
+  constructor(vocab, merges, special = ["<|endoftext|>"]) {
+    this.vocab = new Map(Object.entries(vocab));
+    this.tokens = [];
+    for (const [token, id] of this.vocab) this.tokens[id] = token;
+    this.ranks = new Map();
+    merges.split("\n").forEach((line) => {
+      if (line.startsWith("#version") || !line.trim()) return;
+      this.ranks.set(line, this.ranks.size); // "Ġ t" -> its rank (lower merges first)
+    });
+    this.byteChar = bytesToUnicode();
+    this.charByte = new Map(this.byteChar.map((c, b) => [c, b]));
+    this.special = special.filter((token) => this.vocab.has(token));
+    this.encoder = new TextEncoder();
+    this.decoder = new TextDecoder("utf-8"); // invalid bytes -> U+FFFD, as Python's errors="replace"
+    this.cache = new Map(); // word -> its ids (the same word recurs often)
+  }
+
+  /** Text -> token ids. */
+  encode(text) {
+    if (typeof text !== "string") throw new TypeError(`text: expected a string, got ${typeof text}`);
+    const ids = [];
+    for (const [piece, isSpecial] of this.splitSpecial(text)) {
+      if (isSpecial) { ids.push(this.vocab.get(piece)); continue; }
+      for (const [word] of piece.matchAll(WORDS)) ids.push(...this.encodeWord(word));
+    }
+    return ids;
+  }
+
+  /** Cut the text at each special token: [[text, false], ["<|endoftext|>", true], ...]. */
+  splitSpecial(text) {
+    const pieces = [];
+    let rest = text;
+    while (rest) {
+      let at = -1, found = null;
+      for (const token of this.special) {
+        const i = rest.indexOf(token);
+        if (i !== -1 && (at === -1 || i < at || (i === at && token.length > found.length))) { at = i; found = token; }
+      }
+      if (found === null) { pieces.push([rest, false]); break; }
+      if (at > 0) pieces.push([rest.slice(0, at), false]);
+      pieces.push([found, true]);
+      rest = rest.slice(at + found.length);
+    }
+    return pieces;
+  }
+
+  /** One pre-tokenized word -> ids: bytes to characters, then the BPE merges. */
+  encodeWord(word) {
+    const known = this.cache.get(word);
+    if (known) return known;
+    let parts = Array.from(this.encoder.encode(word), (b) => this.byteChar[b]);
+    while (parts.length > 1) {
+      // the adjacent pair that merges first (lowest rank)
+      let best = -1, bestRank = Infinity;
+      for (let i = 0; i + 1 < parts.length; i++) {
+        const rank = this.ranks.get(parts[i] + " " + parts[i + 1]);
+        if (rank !== undefined && rank < bestRank) { bestRank = rank; best = i; }
+      }
+      if (best === -1) break;
+      // merge every occurrence of that pair, left to right
+      const [left, right] = [parts[best], parts[best + 1]];
+      const merged = [];
+      for (let i = 0; i < parts.length; i++) {
+        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) { merged.push(left + right); i++; }
+        else merged.push(parts[i]);
+      }
+      parts = merged;
+    }
+    const ids = parts.map((part) => {
+      const id = this.vocab.get(part);
+      if (id === undefined) throw new Error(`tokenizer: ${JSON.stringify(part)} is not in the vocabulary`);
+      return id;
+    });
+    this.cache.set(word, ids);
+    return ids;
+  }
+
+  /** The token string of an id, as the vocabulary writes it (a leading space shows as "Ġ"). */
+  token(id) {
+    return this.tokens[id];
+  }
+
+  /** Token ids -> text: each token's characters back to bytes, the bytes read as UTF-8. */
+  decode(ids) {
+    if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) throw new TypeError("ids: expected an array of token ids");
+    const bytes = [];
+    for (const id of ids) {
+      const token = this.tokens[id];
+      if (!Number.isInteger(id) || token === undefined) throw new RangeError(`ids: ${id} is not a token id (0 to ${this.tokens.length - 1})`);
+      for (const char of token) bytes.push(this.charByte.get(char));
+    }
+    return this.decoder.decode(new Uint8Array(bytes));
+  }
+}

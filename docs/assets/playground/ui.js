@@ -1,0 +1,162 @@
+// The playground page: loads the pocket model (with a progress bar), puts its API on
+// window.pocket, and wires the controls. Every label comes from the page (data-labels, written
+// in the page's language); the file list and sizes come from data-files, which the build
+// (site_hooks/playground.py) writes from the files it copies.
+
+import { createPocket } from "./pocket.js";
+import { fill, renderBeams, renderChart, renderChips } from "./view.js";
+
+const root = document.getElementById("pocket-playground");
+const labels = JSON.parse(root.dataset.labels);
+const files = JSON.parse(root.dataset.files); // [[name, bytes], ...]
+const $ = (selector) => root.querySelector(selector);
+const control = (name) => root.querySelector(`[name="${name}"]`);
+
+const progress = $(".pg-progress"), statusText = $(".pg-status-text"), errorBox = $(".pg-error");
+const button = $(".pg-generate"), promptBox = $(".pg-prompt");
+const mb = (bytes) => (bytes / 1e6).toFixed(1);
+
+const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), (loaded, total) => {
+  progress.value = total ? loaded / total : 0;
+  statusText.textContent = fill(labels.loading, { loaded: mb(loaded), total: mb(total) });
+});
+window.pocket = pocket;
+
+function showError(error) {
+  errorBox.textContent = `${labels.error}${error.message ?? error}`;
+  errorBox.hidden = false;
+}
+function clearError() { errorBox.hidden = true; errorBox.textContent = ""; }
+
+// A rejected call of the API from the console shows its message in the page too.
+for (const name of ["generate", "distribution", "analyse"]) {
+  const call = pocket[name];
+  pocket[name] = (...args) => call(...args).catch((error) => { showError(error); throw error; });
+}
+
+/** The settings the controls hold now, as generate() options. */
+function settings() {
+  const number = (name) => Number(control(name).value);
+  const minP = number("minP");
+  return {
+    prompt: promptBox.value,
+    strategy: root.querySelector('input[name="pg-strategy"]:checked').value,
+    maxNewTokens: number("maxNewTokens"),
+    numBeams: number("numBeams"), lengthPenalty: number("lengthPenalty"),
+    temperature: number("temperature"), topK: number("topK"), topP: number("topP"),
+    minP: minP === 0 ? null : minP, // the slider's 0 means "off"
+    seed: number("seed"),
+  };
+}
+
+/**
+ * The mistakes the controls themselves can make, caught before the model is asked, so that the
+ * page says them in its own language (the API's messages are in English, as gpt2guide's are).
+ */
+function controlsProblem(s) {
+  if (s.prompt.length === 0) return labels.emptyPrompt;
+  const n = pocket.encode(s.prompt).length, context = pocket.config.n_positions;
+  if (n > context) return fill(labels.promptTooLong, { n, context });
+  if (n + s.maxNewTokens > context) return fill(labels.tooManyTokens, { n, context, most: context - n });
+  return null;
+}
+
+/** The filter settings that apply: sampling's, or none for greedy and beam search. */
+function filterSettings(s) {
+  if (s.strategy !== "sample") return { prompt: s.prompt };
+  return { prompt: s.prompt, temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP };
+}
+
+function showValues() {
+  for (const input of root.querySelectorAll("input[type=range]")) {
+    const out = input.closest("label").querySelector("output");
+    const off = (input.name === "topK" || input.name === "minP") && Number(input.value) === 0;
+    out.textContent = off ? labels.off : input.value;
+  }
+  const strategy = settings().strategy;
+  for (const group of root.querySelectorAll(".pg-group")) group.hidden = group.dataset.for !== strategy;
+}
+
+// The live part: chips and the chart follow every keystroke and slider move.
+let pending = false;
+function refresh() {
+  showValues();
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(async () => {
+    pending = false;
+    const s = settings();
+    const problem = controlsProblem(s);
+    if (problem) {
+      showError(new Error(problem));
+      $(".pg-chart").replaceChildren();
+      renderChips($(".pg-chips"), pocket.tokenizer, pocket.encode(s.prompt));
+      return;
+    }
+    try {
+      const { promptIds, probs, kept, vocab } = await pocket.analyse(filterSettings(s));
+      clearError();
+      renderChips($(".pg-chips"), pocket.tokenizer, promptIds);
+      renderChart($(".pg-chart"), pocket.tokenizer, probs);
+      $(".pg-kept").textContent = keptText(kept, vocab, s.strategy);
+    } catch (error) {
+      $(".pg-chart").replaceChildren();
+    }
+  });
+}
+
+function keptText(kept, vocab, strategy) {
+  if (strategy !== "sample") return fill(labels.noFilters, { n: vocab.toLocaleString() });
+  const steps = Object.entries(kept).map(([name, n]) => `${labels[name]} ${n.toLocaleString()}`);
+  return fill(labels.kept, { n: vocab.toLocaleString(), steps: steps.length ? steps.join(" → ") : labels.none });
+}
+
+async function generate() {
+  const s = settings();
+  const problem = controlsProblem(s);
+  if (problem) { showError(new Error(problem)); return; }
+  clearError();
+  button.disabled = true;
+  const newChips = $(".pg-new-chips"), text = $(".pg-new-text");
+  newChips.replaceChildren();
+  text.textContent = "";
+  $(".pg-prompt-text").textContent = s.prompt;
+  renderBeams($(".pg-beams"), null, labels);
+  const started = performance.now();
+  try {
+    const result = await pocket.generate(s, {
+      onToken: (id, ids) => {
+        renderChips(newChips, pocket.tokenizer, ids, "pg-chip-new");
+        text.textContent = pocket.decode(ids);
+        statusText.textContent = fill(labels.generating, { n: ids.length });
+      },
+      onStep: ({ step }) => { statusText.textContent = fill(labels.beamStep, { n: step }); },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    renderChips(newChips, pocket.tokenizer, result.ids, "pg-chip-new");
+    text.textContent = result.text;
+    renderBeams($(".pg-beams"), result.beams, labels);
+    statusText.textContent = fill(labels.done, {
+      n: result.ids.length, s: seconds.toFixed(2), rate: (result.ids.length / seconds).toFixed(1),
+    });
+  } catch (error) {
+    statusText.textContent = labels.failedGenerate;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+pocket.ready.then(() => {
+  const total = files.reduce((sum, [, size]) => sum + size, 0);
+  progress.value = 1;
+  statusText.textContent = fill(labels.ready, { total: mb(total) });
+  button.disabled = false;
+  root.dataset.ready = "true";
+  root.addEventListener("input", refresh);
+  button.addEventListener("click", generate);
+  refresh();
+}, (error) => {
+  statusText.textContent = labels.failedLoad;
+  showError(error);
+});
+showValues();

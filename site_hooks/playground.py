@@ -1,0 +1,91 @@
+"""MkDocs hook: the playground page gets the pocket checkpoint, in the form the browser runs.
+
+Loaded by `hooks:` in mkdocs.yml. The browser runs the bundled checkpoint itself: a
+.safetensors file is an 8-byte header length, a JSON header and the raw tensors, which
+docs/assets/playground/safetensors.js reads directly (float16 -> float32), and the forward pass
+is a small hand-written JS module (docs/assets/playground/model.js). So the "form the browser
+runs" is the checkpoint as shipped in the package, copied at build time, never committed twice.
+
+Why not onnxruntime-web: the pocket model is tiny (4 layers, width 120, 6.8 M parameters), so a
+plain JS forward pass with a key/value cache is fast enough, needs no multi-megabyte wasm
+runtime, is exact to float32 rounding, and mirrors the Python code (and the anatomy chapter)
+step by step, so it stays easy to keep right; tests/test_playground.py proves it equal to the
+Python library. Only the head's product (50257 x 120 multiply-adds a token, most of the work)
+runs in a WebAssembly SIMD kernel of a few hundred bytes, assembled in simd-head.js itself (no
+compiler, no download), with the plain-JS head as fallback.
+
+1. `on_files` (after the i18n plugin): add the checkpoint's files (FILES below) from
+   src/gpt2guide/pocket/checkpoint/ to the build as assets/playground/<name>, so that
+   `mkdocs build` copies them and `mkdocs serve` serves them.
+2. `on_page_markdown`: on the page that holds the placeholders (the playground, both
+   languages), write the relative URL of assets/playground/, the file list with sizes (for the
+   progress bar) and the download size measured from those files, so no number is typed by
+   hand. A placeholder on any other page, or a playground page without them, is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+CHECKPOINT = Path(__file__).resolve().parent.parent / "src" / "gpt2guide" / "pocket" / "checkpoint"
+# What the browser fetches, in the order docs/assets/playground/pocket.js reads them.
+FILES = ("config.json", "generation_config.json", "vocab.json", "merges.txt", "model.safetensors")
+DEST = "assets/playground"
+PAGE = "playground"  # docs/playground.<lang>.md
+PLACEHOLDERS = {
+    "assets": "{{ playground_assets }}",  # relative URL of assets/playground/, ending in /
+    "files": "{{ playground_files }}",  # JSON: [[name, bytes], ...]
+    "download": "{{ playground_download }}",  # e.g. "15.3 MB"
+}
+
+
+def checkpoint_files() -> list[tuple[str, int]]:
+    """(name, size in bytes) of each file the browser fetches."""
+    missing = [name for name in FILES if not (CHECKPOINT / name).is_file()]
+    if missing:
+        raise PluginError(f"playground: {', '.join(missing)} missing from {CHECKPOINT}")
+    return [(name, (CHECKPOINT / name).stat().st_size) for name in FILES]
+
+
+def download_size(files: list[tuple[str, int]]) -> str:
+    """The total as a reader reads it: megabytes (10**6 bytes), one decimal."""
+    return f"{sum(size for _, size in files) / 1e6:.1f} MB"
+
+
+@event_priority(-150)
+def on_files(files, config):
+    for name, _ in checkpoint_files():
+        files.append(File.generated(config, f"{DEST}/{name}", abs_src_path=str(CHECKPOINT / name)))
+    return files
+
+
+def _is_playground(page) -> bool:
+    stem = Path(page.file.src_uri).name.split(".")[0]
+    return stem == PAGE and Path(page.file.src_uri).parent == Path(".")
+
+
+def on_page_markdown(markdown, page, config, files):
+    present = [key for key, mark in PLACEHOLDERS.items() if mark in markdown]
+    if not _is_playground(page):
+        if present:
+            raise PluginError(f"playground: {page.file.src_uri} uses the playground placeholders; "
+                              "only docs/playground.<lang>.md may")
+        return markdown
+    missing = [PLACEHOLDERS[key] for key in PLACEHOLDERS if key not in present]
+    if missing:
+        raise PluginError(f"playground: {page.file.src_uri} lacks {', '.join(missing)}")
+    sizes = checkpoint_files()
+    values = {
+        "assets": get_relative_url(f"{DEST}/", page.url).rstrip("/") + "/",
+        "files": json.dumps(sizes, separators=(",", ":")),
+        "download": download_size(sizes),
+    }
+    for key, mark in PLACEHOLDERS.items():
+        markdown = markdown.replace(mark, values[key])
+    return markdown

@@ -1,0 +1,188 @@
+"""The Japanese pages keep the house style of CONTRIBUTING.md ("日本語の表記").
+
+Only prose is checked: fenced code blocks, inline code, math ($...$, $$...$$), HTML
+comments (skip lines, invisible code blocks), HTML tags, the targets of Markdown links,
+the attribute lists of headings and titles in 『』 are masked out first, keeping line
+numbers. Each rule is a regular expression with a message that says how to fix the text;
+the rules are kept narrow, so that a hit is almost always a real slip (few false
+positives on new chapters).
+
+A unit test lints a bad sample and a good sample, so the linter itself can fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+# Kana, kanji and the iteration mark: what "Japanese text" means for these rules.
+JA = r"\u3005\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff"
+# JA without the middle dot 「・」, which sits between words: "top-k・top-p"
+JA_LETTERS = r"\u3005\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fff"
+MASK = "\x00"  # stands for masked characters; neither Japanese nor Latin
+
+# What is not prose, in the order it is masked (a fence may hold `$`, a comment may hold
+# ```python, so the outer kinds go first).
+_NOT_PROSE = [
+    re.compile(r"<!--.*?-->", re.S),  # comments: skip lines, invisible code blocks
+    re.compile(  # fenced code blocks, at any indent (inside admonitions and tabs too)
+        r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[ \t]*$", re.M | re.S
+    ),
+    re.compile(r"(?P<ticks>`+).+?(?P=ticks)", re.S),  # inline code
+    re.compile(r"\$\$.+?\$\$", re.S),  # display math
+    re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$"),  # inline math
+    re.compile(r"</?[A-Za-z][^>\n]*>"),  # HTML tags (<a id="...">), not their text
+    re.compile(r"\]\([^)\n]*\)"),  # link and image targets: ](glossary.md#token)
+    re.compile(r"\{\s*#[^}\n]*\}"),  # heading anchors: { #tokens }
+    # admonition lines: their "title" is quoted by Markdown syntax
+    re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[^\n]*$", re.M),
+    re.compile(r"『[^』\n]*』"),  # titles of books and articles, quoted as published
+]
+
+
+def prose(text: str) -> str:
+    """The text with everything but prose replaced by MASK (newlines kept)."""
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", MASK, m.group(0)), text)
+    return text
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    fix: str  # what to write instead, in the words of CONTRIBUTING.md
+
+
+def _rule(name: str, pattern: str, fix: str) -> Rule:
+    return Rule(name, re.compile(pattern), fix)
+
+
+RULES = [
+    # -- characters and punctuation
+    _rule("full-width-alnum", r"[Ａ-Ｚａ-ｚ０-９]", "英数字は半角で書く"),
+    _rule("full-width-punctuation", r"[（）：；！？，．]",
+          "括弧・コロン・感嘆符・疑問符は半角 ( ) : ! ?、読点と句点は「、」「。」"),
+    _rule("space-ja-latin", rf"[{JA_LETTERS}][A-Za-z0-9]|[A-Za-z0-9][{JA_LETTERS}]",
+          "和文と英字・数字の間には半角スペースを一つ入れる(「GPT-2 の」「4 層」「KV キャッシュ」)"),
+    _rule("percent", r"\d%", "数字と % の間に半角スペース(「10 %」)"),
+    _rule("thousands", r"(?<![\d,.])\d{5,}(?![\d,.])(?=\s*(?:個|語|トークン|パラメータ|文字|バイト))",
+          "5 桁以上の数量は 3 桁ごとにカンマで区切る(「50,257 個」)。ID や年は区切らない"),
+    _rule("citation", r"ら(?:\s*,\s*|\s+)(?:19|20)\d\d|ほか[、,\s]*(?:19|20)\d\d"
+          r"|ら、(?:19|20)\d\d\s*年",
+          "文献は「(Vaswani ら、2017)」: 三人以上は「ら」、読点は「、」、「年」は付けない"),
+    _rule("ascii-quotes",
+          rf"\"[^\"\n]*\"(?=[^\n]*[{JA}])|(?<=[{JA}])[^\n]*?\"[^\"\n]*\"",
+          "和文の中の引用は「」で囲む(本の題名は『』)"),
+    _rule("italics", rf"(?<![*\\])\*(?![*\s])[^*\n]*[{JA}][^*\n]*(?<![*\s])\*(?!\*)"
+          rf"|(?<![\w\\])_(?![_\s])[^_\n]*[{JA}][^_\n]*(?<![_\s])_(?!\w)",
+          "和文に斜体は使わない: 強調は **太字**、語の引用は「」"),
+    # -- one spelling per word
+    _rule("spelling-hitotsu", r"ひとつ|ふたつ|みっつ", "「一つ」「二つ」「三つ」と書く"),
+    _rule("spelling-shikumi", r"しくみ", "「仕組み」と書く"),
+    _rule("spelling-wakaru", r"わか[らりるれろっ]", "「分かる」と書く"),
+    _rule("spelling-nanika", r"なにか", "「何か」と書く"),
+    _rule("spelling-hoka", r"他の", "「ほかの」と書く"),
+    _rule("spelling-yoi", r"良[いくか]", "「よい」「よく」と書く"),
+    _rule("spelling-tsukeru", r"(?<![見気結名押焼身])(?<!身に)(?<!気を)つけ[たてまるられず]", "「付ける」と書く"),
+    _rule("spelling-ato", r"(?<=[たのだ])(?<!その)後(?=[のにでは、])", "「〜のあと」「〜たあと」と書く"),
+    _rule("spelling-subete", r"全て", "「すべて」と書く"),
+    _rule("spelling-long-vowel",
+          r"(?:パラメータ|トークナイザ|エンコーダ|デコーダ|フィルタ|オプティマイザ|ブラウザ"
+          r"|コンピュータ|ユーザ|プロセッサ|メモリ)ー",
+          "語末の長音は付けない(「パラメータ」「トークナイザ」「ユーザ」)。"
+          "「トランスフォーマー」はこのまま"),
+    _rule("spelling-ichiban", r"一番(?!目)", "「いちばん」と書く"),
+    # -- one term per concept (docs/glossary.ja.md)
+    _rule("term-vocabulary-size", r"語彙の大きさ|語彙サイズ", "語彙の大きさは「語彙数」"),
+    _rule("term-beam-width", r"ビーム数", "`num_beams` は「ビーム幅」"),
+    _rule("term-value", r"キーと値|キー・値", "アテンションの value は「バリュー」(「キーとバリュー」)"),
+    _rule("term-sequence-length", r"\((?:バッチ|1),\s*トークン数", "形状の軸は「系列長」"),
+]
+
+
+@dataclass(frozen=True)
+class Hit:
+    line: int
+    rule: str
+    text: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: [{self.rule}] {self.text!r} -> {self.fix}"
+
+
+def lint(text: str) -> list[Hit]:
+    """Every rule's hits in the prose of one Japanese page."""
+    hits = []
+    for number, line in enumerate(prose(text).splitlines(), start=1):
+        for rule in RULES:
+            for match in rule.pattern.finditer(line):
+                text = match.group(0).replace(MASK, "…")
+                hits.append(Hit(number, rule.name, text, rule.fix))
+    return hits
+
+
+def japanese_pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.ja.md"))
+
+
+@pytest.mark.parametrize("path", japanese_pages(),
+                         ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_japanese_page_keeps_the_house_style(path: Path) -> None:
+    hits = lint(path.read_text(encoding="utf-8"))
+    assert not hits, (
+        f"{path.relative_to(ROOT)} breaks the Japanese style of CONTRIBUTING.md:\n"
+        + "\n".join(str(hit) for hit in hits)
+    )
+
+
+BAD = """\
+# 例 { #example }
+
+これは全角の（括弧）と：コロンです。ＧＰＴ－２、語彙数５００００。
+GPT-2の語彙、KVキャッシュ、確率は10%、語彙は50257 個。
+最初のトランスフォーマー(Vaswani ら, 2017)と LoRA(Hu ほか 2021)。
+入力は "I can't" です。*斜体の和文*と _これも_ です。
+ひとつ、しくみ、わかります、なにか、他の、良い、名前をつけます、学習した後の値。
+全て、一番、語彙の大きさ、ビーム数、キーと値、形状 (バッチ, トークン数, 幅)、パラメーター。
+"""
+
+GOOD = """\
+# 例 { #example }
+
+!!! note "表題の引用符はそのまま"
+    本文の `x*y*z` や `"quoted"` は inline code なので対象外です。
+
+```python
+>>> print("ひとつ、しくみ、10%、(Vaswani ら, 2017)")  # コードは対象外
+```
+
+<!-- skip: next if(not pocket_outputs, reason="output of the pocket model") -->
+位置 $x_i$ の値 $$a*b*c$$ と [第 1 章](llm.md#raw-string)、<a id="model"></a>モデル。
+一つの GPT-2 は 4 層で、語彙は 50,257 個、確率は 10 %、ID は 50256 です。
+**太字**は使えます。最初のトランスフォーマー(Vaswani ら、2017)、LoRA(Hu ら、2021)。
+プロンプト「I can't forget you, for」。トランスフォーマー、パラメータ。その後の版、最後の層、見つけた、身につけた、気をつけて。
+"""
+
+
+def test_the_linter_flags_each_rule_on_a_bad_sample() -> None:
+    fired = {hit.rule for hit in lint(BAD)}
+    missing = {rule.name for rule in RULES} - fired
+    assert not missing, f"rules that did not fire on the bad sample: {sorted(missing)}"
+
+
+def test_the_linter_passes_a_good_sample() -> None:
+    hits = lint(GOOD)
+    assert not hits, "\n".join(str(hit) for hit in hits)
+
+
+def test_masking_keeps_line_numbers() -> None:
+    text = "一行目\n```python\nひとつ\n```\n五行目のひとつ\n"
+    assert [hit.line for hit in lint(text)] == [5]

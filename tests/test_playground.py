@@ -1,0 +1,380 @@
+"""The playground (docs/playground.*.md): the pocket model in the browser equals the Python library.
+
+The page runs a hand-written JS forward pass on the bundled checkpoint (copied into the build by
+site_hooks/playground.py). Here headless Chromium (tests/browser_support.py) loads it once per
+module and its `window.pocket` API is compared with gpt2guide and transformers:
+
+* the JS tokenizer gives the Python tokenizer's ids (and decodes ids to the same text);
+* greedy decoding and beam search give `model.generate`'s tokens (beam scores within 1e-4);
+* `distribution` gives `apply_filters(logits, sampling_filters(...)).softmax(-1)` within 1e-4 and
+  keeps the same number of tokens; the JS filters treat ties as the Python ones;
+* the same seed samples the same text; bad options reject with a message shown in the page;
+* nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from browser_support import LOCAL_HOSTS, Visit
+
+from gpt2guide.decoding import (apply_filters, beam_search, encode, next_token_logits,
+                                sampling_filters)
+from gpt2guide.decoding.filters import min_p_filter, top_k_filter, top_p_filter
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD_TIMEOUT_MS = 120_000  # loading 15 MB and converting 6.8 M float16 values, on a busy machine
+PROMPTS = [
+    "It is a truth universally acknowledged",
+    "I can't forget you, for",
+    "The weather was",
+    "Emma Woodhouse, handsome, clever, and rich,",
+    "こんにちは",
+]
+TEXTS = [
+    "", "a", "Hello world", "Hello  world", "  two leading spaces", "trailing spaces   ",
+    "I can't forget you, for", "she'll they're we've I'm he'd it's", "'S 'LL upper contractions",
+    "tabs\tand\nnew\n\nlines\r\n", "   \n  \t ", "12345 1.5 3,000,000 2024年",
+    "naïve café résumé Ærøskøbing", "Привет, мир", "안녕하세요", "مرحبا بالعالم",
+    "こんにちは、世界", "吾輩は猫である。名前はまだ無い。", "😀 x  y\n\n z", "👍🏽👨‍👩‍👧 🇯🇵",
+    "<|endoftext|>", "a<|endoftext|>b", " <|endoftext|> ", "<|endoftext|><|endoftext|>x",
+    "<|endoftext", "<|endoftext|", "endoftext|>", "!!!??? ...--- ((()))", "$x^2 + y_1$ = 0;",
+    "\u3000x\u00a0y\ufeffz\u0085w\u200bv\u2028u", "mixed日本語and English123テスト",
+    "def f(x):\n    return x ** 2  # comment\n",
+]
+FILTER_SETTINGS = [
+    {},
+    {"temperature": 0.7},
+    {"topK": 40},
+    {"topK": 1},
+    {"topP": 0.9},
+    {"minP": 0.05},
+    {"temperature": 1.3, "topK": 50, "topP": 0.95, "minP": 0.02},
+    {"temperature": 0.5, "topP": 0.5},
+]
+BAD_OPTIONS = [
+    ({"prompt": 5}, "prompt"),
+    ({"prompt": ""}, "prompt"),
+    ({"prompt": "It", "strategy": "top"}, "strategy"),
+    ({"prompt": "It", "strategy": "sample", "temperature": 0}, "temperature"),
+    ({"prompt": "It", "strategy": "sample", "topK": -1}, "topK"),
+    ({"prompt": "It", "strategy": "sample", "topK": 2.5}, "topK"),
+    ({"prompt": "It", "strategy": "sample", "topP": 1.5}, "topP"),
+    ({"prompt": "It", "strategy": "sample", "minP": 0}, "minP"),
+    ({"prompt": "It", "strategy": "sample", "seed": -3}, "seed"),
+    ({"prompt": "It", "maxNewTokens": 1000}, "maxNewTokens"),
+    ({"prompt": "It", "maxNewTokens": "5"}, "maxNewTokens"),
+    ({"prompt": "It", "strategy": "beam", "numBeams": 0}, "numBeams"),
+    ({"prompt": "It", "strategy": "beam", "lengthPenalty": None}, "lengthPenalty"),
+    ({"prompt": "It", "topk": 3}, "topk"),  # a misspelt option: "did you mean topK?"
+]
+
+
+def _python_filters(settings: dict) -> list:
+    return sampling_filters(temperature=settings.get("temperature", 1.0), top_k=settings.get("topK", 0),
+                            top_p=settings.get("topP", 1.0), min_p=settings.get("minP"))
+
+
+def _remote(urls: list[str]) -> list[str]:
+    from urllib.parse import urlsplit
+
+    return [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+def _wait_ready(page) -> None:
+    page.wait_for_function("window.pocket !== undefined", timeout=LOAD_TIMEOUT_MS)
+    page.evaluate("() => pocket.ready.then(() => true)")
+    page.wait_for_function("document.getElementById('pocket-playground').dataset.ready === 'true'",
+                           timeout=LOAD_TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def playground(browser, site_url):
+    """One tab on /en/playground/ with the model loaded, shared by the module (loading takes seconds)."""
+    context = browser.new_context(color_scheme="light", locale="en-US")
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    recorded = Visit(page=None, base=site_url)
+
+    def route(route):
+        recorded.requests.append(route.request.url)
+        if _remote([route.request.url]):
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    recorded.page = context.new_page()
+    recorded.page.on("pageerror", lambda error: recorded.errors.append(str(error)))
+    recorded.open("/en/playground/")
+    _wait_ready(recorded.page)
+    try:
+        yield recorded
+    finally:
+        context.close()
+
+
+def _js(playground: Visit, script: str, arg=None):
+    return playground.page.evaluate(script, arg)
+
+
+# -- the tokenizer -----------------------------------------------------------------------------
+
+def _more_texts() -> list[str]:
+    """Real prose in both languages: the paragraphs of two pages of this guide."""
+    texts = []
+    for name in ("generation.ja.md", "generation.en.md"):
+        paragraphs = (ROOT / "docs" / name).read_text(encoding="utf-8").split("\n\n")
+        texts += [p for p in paragraphs if p.strip()][:40]
+    return texts
+
+
+def test_tokenizer_equals_python(playground: Visit, tokenizer) -> None:
+    texts = TEXTS + _more_texts()
+    found = _js(playground, "(texts) => texts.map((t) => pocket.encode(t))", texts)
+    for text, ids in zip(texts, found):
+        assert ids == tokenizer(text)["input_ids"], f"encode({text!r})"
+    decoded = _js(playground, "(all) => all.map((ids) => pocket.decode(ids))", found)
+    for text, ids, back in zip(texts, found, decoded):
+        assert back == tokenizer.decode(ids) == text, f"decode(encode({text!r}))"
+
+
+def test_decode_equals_python_on_any_ids(playground: Visit, tokenizer) -> None:
+    """Ids that split a character's UTF-8 bytes decode to the same replacement characters."""
+    generator = torch.Generator().manual_seed(0)
+    runs = torch.randint(0, tokenizer.vocab_size, (50, 6), generator=generator).tolist()
+    runs += [[447], [447, 250], [171, 119], [50256, 40, 50256]]
+    decoded = _js(playground, "(all) => all.map((ids) => pocket.decode(ids))", runs)
+    assert decoded == [tokenizer.decode(ids) for ids in runs]
+
+
+def test_special_token_as_python(playground: Visit, tokenizer) -> None:
+    assert tokenizer("<|endoftext|>")["input_ids"] == [50256]
+    assert _js(playground, "() => pocket.encode('<|endoftext|>')") == [50256]
+
+
+# -- decoding ------------------------------------------------------------------------------------
+
+def _generate(model, ids, n, **kwargs):
+    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
+                          pad_token_id=50256, **kwargs)
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+def test_greedy_equals_generate(playground: Visit, pocket, prompt: str) -> None:
+    model, tokenizer = pocket
+    ids = encode(tokenizer, prompt)
+    expected = _generate(model, ids, 24)[0, ids.shape[1]:].tolist()
+    found = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "strategy": "greedy",
+                                                           "maxNewTokens": 24})
+    assert found["ids"] == expected
+    assert found["text"] == tokenizer.decode(expected)
+
+
+@pytest.mark.parametrize(("prompt", "num_beams", "length_penalty"), [
+    (PROMPTS[0], 4, 1.0), (PROMPTS[1], 2, 1.0), (PROMPTS[2], 3, 0.5), (PROMPTS[3], 4, -1.0),
+    (PROMPTS[4], 5, 2.0),
+])
+def test_beam_search_equals_generate(playground: Visit, pocket, prompt, num_beams, length_penalty) -> None:
+    model, tokenizer = pocket
+    ids = encode(tokenizer, prompt)
+    out = _generate(model, ids, 12, num_beams=num_beams, length_penalty=length_penalty,
+                    output_scores=True, return_dict_in_generate=True)
+    found = _js(playground, "(o) => pocket.generate(o)", {
+        "prompt": prompt, "strategy": "beam", "maxNewTokens": 12, "numBeams": num_beams,
+        "lengthPenalty": length_penalty})
+    assert found["ids"] == out.sequences[0, ids.shape[1]:].tolist()
+    # Scores: torch's float32 log_softmax over 50257 logits is off the exact value by up to about
+    # 1e-5 per token (JS sums in doubles), so compare relatively, as tests/test_decoding_beam.py does.
+    assert found["score"] == pytest.approx(out.sequences_scores.item(), rel=1e-5)
+    # every finished beam, as the library's beam search lists them
+    library = beam_search(model, ids, 12, num_beams=num_beams, length_penalty=length_penalty)
+    assert [beam["ids"] for beam in found["beams"]] == [list(beam.ids) for beam in library.finished]
+    assert [beam["score"] for beam in found["beams"]] == pytest.approx(
+        [beam.score for beam in library.finished], rel=1e-5)
+
+
+def _settings_id(settings: dict) -> str:
+    return ",".join(f"{key}={value}" for key, value in settings.items()) or "none"
+
+
+@pytest.mark.parametrize("settings", FILTER_SETTINGS, ids=_settings_id)
+def test_distribution_equals_python(playground: Visit, pocket, settings: dict) -> None:
+    model, tokenizer = pocket
+    prompt = PROMPTS[1]
+    logits = next_token_logits(model, encode(tokenizer, prompt))
+    expected = apply_filters(logits, _python_filters(settings)).softmax(-1)  # (vocab,)
+    found = torch.tensor(_js(playground, "async (o) => Array.from(await pocket.distribution(o))",
+                             {"prompt": prompt, **settings}))
+    assert found.shape == expected.shape == (50257,)
+    assert int((found > 0).sum()) == int((expected > 0).sum())
+    assert (found - expected).abs().max().item() < 1e-4
+    assert found.sum().item() == pytest.approx(1.0, abs=1e-5)
+
+
+TIES = [
+    ("topKFilter", [3.0, 2.0, 2.0, 2.0, 1.0], 2, lambda t, v: top_k_filter(t, v)),
+    ("topPFilter", [1.0, 1.0, 1.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [1.0, 2.0, 1.0, 1.0, 2.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [0.0, 0.0, 0.0, 0.0, 0.0], 0.6, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [2.0, 1.0, 1.0, float("-inf"), 1.0, 0.0], 0.6, lambda t, v: top_p_filter(t, v)),
+    ("topPFilter", [0.5] * 7 + [1.0], 0.7, lambda t, v: top_p_filter(t, v)),
+    ("minPFilter", [3.0, 3.0, 2.0, 1.0], 1.0, lambda t, v: min_p_filter(t, v)),
+    ("minPFilter", [2.0, 1.0, 0.0], 0.5, lambda t, v: min_p_filter(t, v)),
+]
+
+
+@pytest.mark.parametrize(("name", "logits", "value", "python"), TIES,
+                         ids=[f"{name}-{value}-{len(logits)}" for name, logits, value, _ in TIES])
+def test_filters_treat_ties_as_python(playground: Visit, name, logits, value, python) -> None:
+    kept = _js(playground, """async ([name, logits, value]) => {
+        const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+        const filters = await import(new URL("filters.js", folder).href);
+        return Array.from(filters[name](Float64Array.from(logits), value), (x) => x !== -Infinity);
+    }""", [name, logits, value])
+    assert kept == python(torch.tensor(logits), value).isfinite().tolist()
+
+
+def test_simd_head_equals_plain_js(playground: Visit) -> None:
+    """The head runs in WebAssembly SIMD (float32 sums); the plain-JS fallback (double sums) agrees."""
+    simd, difference = _js(playground, """() => {
+        const model = pocket.model, x = new Float32Array(model.config.n_embd);
+        for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);  // any vector
+        const a = model.head(x), b = model.headJs(x);
+        let worst = 0;
+        for (let t = 0; t < a.length; t++) worst = Math.max(worst, Math.abs(a[t] - b[t]));
+        return [model.simd !== null, worst];
+    }""")
+    assert simd, "Chromium should run the WebAssembly SIMD head"
+    assert difference < 1e-4
+
+
+def test_same_seed_same_text(playground: Visit) -> None:
+    options = {"prompt": PROMPTS[0], "strategy": "sample", "maxNewTokens": 20, "temperature": 1.2,
+               "topK": 0, "seed": 7}
+    first, second = (_js(playground, "(o) => pocket.generate(o)", options) for _ in range(2))
+    assert first["ids"] == second["ids"] and len(first["ids"]) == 20
+    other = _js(playground, "(o) => pocket.generate(o)", {**options, "seed": 8})
+    assert other["ids"] != first["ids"]
+
+
+def test_top_k_1_sampling_is_greedy(playground: Visit) -> None:
+    """Sampling from one kept token draws it: top-k 1 gives greedy decoding's text, whatever the seed."""
+    sampled = _js(playground, "(o) => pocket.generate(o)", {"prompt": PROMPTS[2], "strategy": "sample",
+                                                             "topK": 1, "seed": 3, "maxNewTokens": 16})
+    greedy = _js(playground, "(o) => pocket.generate(o)", {"prompt": PROMPTS[2], "maxNewTokens": 16})
+    assert sampled["ids"] == greedy["ids"]
+
+
+@pytest.mark.parametrize(("options", "argument"), BAD_OPTIONS, ids=[str(i) for i in range(len(BAD_OPTIONS))])
+def test_bad_options_reject_with_a_message(playground: Visit, options, argument) -> None:
+    message = _js(playground, """async (o) => {
+        try { await pocket.generate(o); return null; } catch (error) { return error.message; }
+    }""", options)
+    assert message is not None and message.startswith(argument), message
+    shown = playground.page.locator(".pg-error")
+    assert shown.is_visible() and message in shown.inner_text()
+    # the page is not frozen: the next good call works
+    assert len(_js(playground, "(o) => pocket.generate(o).then((r) => r.ids)",
+                   {"prompt": "It", "maxNewTokens": 2})) == 2
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+def test_the_controls_drive_the_model(playground: Visit) -> None:
+    page = playground.page
+    # the prompt's tokens as chips with ids, Ġ visible
+    chips = page.locator(".pg-chips:not(.pg-new-chips) .pg-chip")
+    prompt = page.input_value(".pg-prompt")
+    assert chips.count() == len(_js(playground, "(text) => pocket.encode(text)", prompt))
+    assert "Ġis" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
+    # the chart: ten bars; moving the top-k slider changes what each filter keeps
+    page.check("input[value=sample]")
+    page.locator(".pg-chart .pg-bar-row").nth(9).wait_for()
+    page.fill("input[name=topK]", "3")
+    page.wait_for_function("document.querySelector('.pg-kept').textContent.includes('after top-k 3')")
+    assert page.locator(".pg-chart .pg-bar-row").count() == 3
+    page.fill("input[name=topK]", "0")
+    page.wait_for_function("document.querySelectorAll('.pg-chart .pg-bar-row').length === 10")
+    # generate: the new tokens appear, the same as the API gives
+    page.check("input[value=greedy]")
+    page.click(".pg-generate")
+    page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
+    expected = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "maxNewTokens": 24})
+    assert page.locator(".pg-new-chips .pg-chip").count() == len(expected["ids"])
+    assert page.inner_text(".pg-new-text") == expected["text"]
+    # beam search lists its final beams with scores
+    page.check("input[value=beam]")
+    page.click(".pg-generate")
+    page.locator(".pg-beams-table tr").nth(4).wait_for()
+    assert page.locator(".pg-beams-table tr").count() == 1 + 4  # header + num_beams
+
+
+def test_download_reports_progress(playground: Visit) -> None:
+    """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
+    progress = _js(playground, "() => pocket.progress")
+    files = _js(playground, "() => JSON.parse(document.getElementById('pocket-playground').dataset.files)")
+    stated = sum(size for _, size in files)
+    assert progress["loaded"] == progress["total"] == stated
+    assert progress["reports"] > 5  # many chunks, not one report at the end
+    assert playground.page.locator(".pg-progress").get_attribute("value") == "1"
+
+
+def test_no_request_leaves_localhost(playground: Visit) -> None:
+    assert any("assets/playground/model.safetensors" in url for url in playground.requests)
+    playground.check()
+
+
+@pytest.mark.parametrize(("path", "button", "empty"), [
+    ("/playground/", "生成する", "プロンプトが空です"),
+    ("/en/playground/", "Generate", "The prompt is empty"),
+])
+def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
+    """At 390 px: no sideways scroll, the controls inside the screen, labels in the page's language."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(site_url + path, wait_until="load")
+        _wait_ready(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
+        for selector in (".pg-prompt", "input[name=maxNewTokens]", ".pg-generate", ".pg-chart"):
+            box = page.locator(selector).bounding_box()
+            assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+        assert page.inner_text(".pg-generate") == button
+        page.click(".pg-generate")
+        page.wait_for_function("document.querySelectorAll('.pg-new-chips .pg-chip').length > 0")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # a mistake made with the controls is told in the page's language
+        page.fill(".pg-prompt", "")
+        page.locator(".pg-error").wait_for(state="visible")
+        assert empty in page.inner_text(".pg-error")
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/generation/", "/en/tokens/"])
+def test_other_pages_do_not_load_the_playground(visit: Visit, path: str) -> None:
+    visit.open(path)
+    visit.page.wait_for_load_state("networkidle")
+    assert not [url for url in visit.requests if "assets/playground/" in url]
+    visit.check()
+
+
+def test_download_size_is_measured(built_site) -> None:
+    """The page states the size of the files it fetches, as the build measured them."""
+    site = built_site.require()
+    files = sorted((site / "assets" / "playground").glob("*"))
+    fetched = ("config.json", "generation_config.json", "vocab.json", "merges.txt", "model.safetensors")
+    size = sum((site / "assets" / "playground" / name).stat().st_size for name in fetched)
+    assert {name for name in fetched} <= {path.name for path in files}
+    for page in ("playground/index.html", "en/playground/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert f"{size / 1e6:.1f} MB" in html
+        assert "{{" not in html.split('id="pocket-playground"')[1].split("</div>")[0]

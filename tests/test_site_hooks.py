@@ -1,0 +1,156 @@
+"""The small build hooks under site_hooks/: doctest blocks, switcher links, KaTeX pages."""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import markdown
+import pytest
+
+HOOKS = Path(__file__).resolve().parent.parent / "site_hooks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"site_hooks_{name}", HOOKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+doctest_blocks = _load("doctest_blocks")
+links = _load("links")
+katex = _load("katex")
+
+
+# -- doctest_blocks ----------------------------------------------------------------------------
+
+def test_runnable_code_drops_prompts_and_output() -> None:
+    source = (
+        '>>> text = "I can\'t"\n'
+        ">>> for word in text.split():\n"
+        "...     print(word)\n"
+        "...\n"
+        "I\n"
+        "can't\n"
+        ">>> len(text)\n"
+        "7\n"
+    )
+    code = doctest_blocks.runnable_code(source)
+    assert code == (
+        'text = "I can\'t"\nfor word in text.split():\n    print(word)\n\nlen(text)\n')
+    compile(code, "<copy>", "exec")
+
+
+def test_runnable_code_keeps_comment_lines() -> None:
+    source = ">>> # the model, on the CPU\n>>> x = 1\n>>> ...\nEllipsis\n"
+    assert doctest_blocks.runnable_code(source) == "# the model, on the CPU\nx = 1\n...\n"
+
+
+def _doctest_blocks() -> list[tuple[str, str]]:
+    """(page, source) of every ```python block on the pages that starts with `>>>`."""
+    blocks = []
+    for path in sorted((HOOKS.parent / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)```python\n(.*?)^\1```", text, re.M | re.S):
+            source = textwrap.dedent(match.group(2))
+            if doctest_blocks.is_doctest(source):
+                blocks.append((path.relative_to(HOOKS.parent).as_posix(), source))
+    return blocks
+
+
+def test_every_doctest_block_copies_as_code_that_compiles() -> None:
+    """On every page: the copied code compiles, and it is the code doctest runs, line for
+    line, plus the comment lines doctest skips."""
+    blocks = _doctest_blocks()
+    assert len(blocks) > 100, len(blocks)
+    for page, source in blocks:
+        code = doctest_blocks.runnable_code(source)
+        compile(code, f"<copy {page}>", "exec")
+        examples = doctest.DocTestParser().get_examples(source)
+        expected = "".join(example.source for example in examples)
+        kept = [line for line in code.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+        assert kept == [line for line in expected.splitlines()
+                        if line.strip() and not line.lstrip().startswith("#")], page
+
+
+@pytest.mark.parametrize("source, expected", [(">>> 1\n1\n", True), ("x = 1\n", False),
+                                              ("\n>>> 1\n", False), ("# >>> 1\n", False)])
+def test_is_doctest_is_sybils_rule(source: str, expected: bool) -> None:
+    assert doctest_blocks.is_doctest(source) is expected
+
+
+def _render(text: str) -> str:
+    from pymdownx.superfences import highlight_validator
+
+    fence = {"name": "python", "class": "highlight", "format": doctest_blocks.format_python,
+             "validator": highlight_validator}
+    return markdown.markdown(
+        text,
+        extensions=["pymdownx.highlight", "pymdownx.superfences"],
+        extension_configs={"pymdownx.highlight": {"pygments_lang_class": True},
+                           "pymdownx.superfences": {"custom_fences": [fence]}},
+    )
+
+
+def test_doctest_fence_renders_as_a_console_session() -> None:
+    html = _render("```python\n>>> print(\"I can't\")\nI can't\n```\n")
+    assert 'class="language-pycon highlight"' in html
+    assert 'data-copy="print(&quot;I can&#x27;t&quot;)\n"' in html
+    assert '<span class="go">I can\'t</span>' in html  # the output is one output token
+
+
+def test_other_python_fence_is_unchanged() -> None:
+    html = _render("```python\nx = 1\n```\n")
+    assert 'class="language-python highlight"' in html and "data-copy" not in html
+
+
+# -- links -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "link, site_url, expected",
+    [
+        ("/gpt2guide/", "https://example.org/gpt2guide/", ""),
+        ("/gpt2guide/en/", "https://example.org/gpt2guide/", "en/"),
+        ("/gpt2guide", "https://example.org/gpt2guide/", ""),
+        ("../en/tokens/", "https://example.org/gpt2guide/", "../en/tokens/"),
+        ("/en/", None, "en/"),
+        ("/elsewhere/", "https://example.org/gpt2guide/", "/elsewhere/"),
+    ],
+)
+def test_site_relative(link: str, site_url: str | None, expected: str) -> None:
+    assert links.site_relative(link, site_url) == expected
+
+
+# -- katex -------------------------------------------------------------------------------------
+
+def test_html_has_math() -> None:
+    assert katex.html_has_math('<div class="arithmatex">\\[x\\]</div>')
+    assert katex.html_has_math("<span class='arithmatex'>\\(x\\)</span>")
+    assert not katex.html_has_math("<p>costs $5 and $6</p>")
+
+
+def _notebook(tmp_path: Path, *cells: tuple[str, str]) -> Path:
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps({"cells": [
+        {"cell_type": kind, "source": source, "metadata": {}} for kind, source in cells]}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        ([("markdown", "The loss $L$ falls.")], True),
+        ([("markdown", ["$$\n", "x^2\n", "$$\n"])], True),
+        ([("markdown", "Inline \\(x\\).")], True),
+        ([("markdown", "It costs $ 5 and $ 6."), ("code", "x = '$y$'")], False),
+        ([("markdown", "Run `echo $HOME$` first.")], False),
+    ],
+)
+def test_notebook_has_math(tmp_path: Path, cells, expected: bool) -> None:
+    assert katex.notebook_has_math(_notebook(tmp_path, *cells)) is expected
