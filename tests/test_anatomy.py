@@ -225,7 +225,7 @@ def test_the_body_alone_has_no_lm_head_but_the_tied_head_still_applies(small):
 def test_the_attention_figure_draws_transformers_weights(eager_pocket):
     """The figure's numbers (float64, by hand) are the eager attention weights of the model on the page."""
     pytest.importorskip("matplotlib")
-    from gpt2guide.figures import attention, sources
+    from tools.figures import attention, sources
     from gpt2guide.threads import one_thread
 
     model, tokenizer = eager_pocket

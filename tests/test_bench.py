@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from gpt2guide.bench import (METHODS, RECORD, BenchConfig, check_bench_record, format_bench, load_record,
-                             run_benchmark, weight_bytes_per_token)
+from gpt2guide.bench import METHODS, RECORD, check_bench_record, format_bench, load_record
+from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 from gpt2guide.checkpoints import random_model
 from gpt2guide.cli import main
 

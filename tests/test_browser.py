@@ -11,7 +11,7 @@ import re
 import pytest
 from browser_support import Visit, search, switch_language
 
-from gpt2guide.commands.notebooks import CHAPTERS
+from tools.commands.notebooks import CHAPTERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

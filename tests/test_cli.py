@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import gpt2guide.tokens
-from gpt2guide.cli import command_modules, main
+from gpt2guide.cli import build_parser, command_modules, main
 from gpt2guide.constants import REPOSITORY, RUNNING_PROMPT, RUNNING_PROMPT_IDS
 
 GPT2_COUNTS = {
@@ -122,15 +122,22 @@ def test_a_bug_keeps_its_traceback(capsys, monkeypatch):
         main(["tokens", "hello"])
 
 
-def test_every_command_module_is_a_command():
-    """Commands are found by pkgutil: each module of gpt2guide.commands registers one."""
+def test_every_command_module_is_a_command(capsys):
+    """Commands are found by pkgutil: each module of gpt2guide.commands (and, in a checkout, of
+    tools.commands) registers one."""
     import pkgutil
 
     import gpt2guide.commands
+    import tools.commands
 
-    names = {info.name for info in pkgutil.iter_modules(gpt2guide.commands.__path__)}
-    assert {m.__name__.rsplit(".", 1)[1] for m in command_modules()} == names
-    assert {"tokens", "params", "generate", "bench", "pocket", "figures", "notebooks"} <= names
+    names = {f"{package.__name__}.{info.name}" for package in (gpt2guide.commands, tools.commands)
+             for info in pkgutil.iter_modules(package.__path__)}
+    assert {m.__name__ for m in command_modules()} == names
+    assert {name.rsplit(".", 1)[1] for name in names} >= {"tokens", "params", "generate", "pocket", "bench",
+                                                          "figures", "notebooks", "pocket_build"}
+    with pytest.raises(SystemExit):  # pocket's group holds the library's info and the tooling's build steps
+        build_parser().parse_args(["pocket", "--help"])
+    assert {"info", "train", "export", "tokenizer"} <= set(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("argv", [["tokens", "hello"], ["pocket", "info"]])

@@ -13,9 +13,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from gpt2guide.pocket import train as training
+from tools.pocket_build import training
 from gpt2guide.threads import one_thread
-from gpt2guide.pocket.train import TrainConfig, held_out_loss, new_model, train
+from gpt2guide.pocket.train import TrainConfig, new_model
+from tools.pocket_build.training import held_out_loss, train
 
 pytestmark = pytest.mark.slow  # trains small models for real
 

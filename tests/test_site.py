@@ -235,7 +235,7 @@ def test_every_page_exists_in_both_languages() -> None:
 
 def test_every_chapter_has_its_notebook_in_both_languages() -> None:
     """Exactly the chapters' notebooks, each in every language (none missing passes nothing vacuously)."""
-    from gpt2guide.commands.notebooks import CHAPTERS
+    from tools.commands.notebooks import CHAPTERS
 
     expected = {f"{chapter}.{language}.ipynb" for chapter in CHAPTERS for language in LANGUAGES}
     found = {path.name for path in (DOCS / "notebooks").glob("*.ipynb")}

@@ -59,7 +59,7 @@ def skeleton(name: str, *, head: bool = True):
 def random_model(name: str = "gpt2", *, n_layer: int | None = None, seed: int = 0):
     """``GPT2LMHeadModel`` with the architecture of ``name`` (optionally fewer layers) and random weights.
 
-    Speed does not depend on the values (``gpt2guide.bench``), and hand-written decoding must
+    Speed does not depend on the values (``tools/bench.py``), and hand-written decoding must
     equal ``generate`` on any weights (the tests).
     """
     from transformers import GPT2LMHeadModel

@@ -1,10 +1,13 @@
-"""The ``gpt2guide`` command line: one module per sub-command in ``gpt2guide.commands``.
+"""The ``gpt2guide`` command line: one module per sub-command.
 
-The sub-commands are found, not listed: every module of ``gpt2guide.commands`` with a
-``register(subparsers)`` function is one (a new command is one new file). ``register`` adds the
-command's parser and sets its ``handler``, which returns a JSON-able result (printed whole with
-``--json``, else its ``"text"``). Handlers import what they need when they run, so that
-``gpt2guide tokens`` never imports torch.
+The sub-commands are found, not listed: every module of ``gpt2guide.commands`` (what readers
+get) and, in a source checkout, of ``tools.commands`` (maintainer tooling outside the wheel:
+figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
+function is one. A new command is one new file. A module with ``PARENT = "pocket"`` adds its
+sub-commands to that command's group (what the parent's ``register`` returned).
+``register`` adds the command's parser and sets its ``handler``, which returns a JSON-able result
+(printed whole with ``--json``, else its ``"text"``). Handlers import what they need when they
+run, so that ``gpt2guide tokens`` never imports torch.
 
 Options the user leaves out are left out of the call, so the library's own defaults apply
 (``default_of`` shows them in the help). Bad input, that is the library's ``WrongType`` and
@@ -22,24 +25,42 @@ import pkgutil
 import sys
 
 from . import commands
+from .constants import REPOSITORY
 from .validation import ArgumentError
 
 
+def command_packages() -> list:
+    """``gpt2guide.commands``, and ``tools.commands`` when this package runs from a source checkout."""
+    packages = [commands]
+    if (REPOSITORY / "tools" / "commands" / "__init__.py").is_file():
+        if str(REPOSITORY) not in sys.path:
+            sys.path.append(str(REPOSITORY))  # the checkout's tools/, wherever the command runs from
+        packages.append(importlib.import_module("tools.commands"))
+    return packages
+
+
 def command_modules() -> list:
-    """Every module of ``gpt2guide.commands`` that registers a sub-command, by name."""
+    """Every module of the command packages that registers a sub-command, each package by name."""
     found = []
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda info: info.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        if callable(getattr(module, "register", None)):
-            found.append(module)
+    for package in command_packages():
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            if callable(getattr(module, "register", None)):
+                found.append(module)
     return found
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gpt2guide", description="GPT-2 by running it.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in command_modules():
-        module.register(subparsers)
+    groups = {}  # command -> the sub-command group its register returned
+    modules = command_modules()
+    for module in modules:
+        if not hasattr(module, "PARENT"):
+            groups[module.__name__.rsplit(".", 1)[1]] = module.register(subparsers)
+    for module in modules:
+        if hasattr(module, "PARENT"):
+            module.register(groups[module.PARENT])
     return parser
 
 

@@ -1,6 +1,6 @@
 """``gpt2guide bench``: batch-1 decoding speed of the naive loop, the cached loop and generate.
 
-Options left out stay out: the defaults are ``gpt2guide.bench.BenchConfig``'s, and the help reads them there.
+Options left out stay out: the defaults are ``tools.bench.BenchConfig``'s, and the help reads them there.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ FIELDS = {"model": "model", "layers": "n_layer", "new_tokens": "new_tokens", "re
 
 
 def _bench(args):
-    from ..bench import BenchConfig, check_bench_record, format_bench, run_benchmark
-    from ..cli import given
+    from gpt2guide.bench import check_bench_record, format_bench
+    from tools.bench import BenchConfig, run_benchmark
+    from gpt2guide.cli import given
 
     settings = {FIELDS[option]: value for option, value in given(args, FIELDS).items()}
     if "new_tokens" in settings:
@@ -35,7 +36,7 @@ class _ConfigDefaults(argparse.HelpFormatter):
     def _get_help_string(self, action):
         if action.dest not in FIELDS:
             return action.help
-        from ..bench import BenchConfig
+        from tools.bench import BenchConfig
 
         default = getattr(BenchConfig(), FIELDS[action.dest])
         return f"{action.help} (default {default})"

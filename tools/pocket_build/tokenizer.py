@@ -14,7 +14,7 @@ import json
 import tarfile
 from pathlib import Path
 
-from ..constants import END_OF_TEXT, END_OF_TEXT_ID
+from gpt2guide.constants import END_OF_TEXT, END_OF_TEXT_ID
 WHISPER_SDIST = "openai-whisper==20250625"
 RANKS_MEMBER = "whisper/assets/gpt2.tiktoken"
 

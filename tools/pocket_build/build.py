@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT
-from ..validation import WrongValue
+from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT
+from gpt2guide.validation import WrongValue
 from . import corpus, tokenizer
-from .held_out import CARD_NAME
-from .train import TrainConfig, held_out_loss, new_model, train, trained_model
+from gpt2guide.pocket.held_out import CARD_NAME
+from gpt2guide.pocket.train import TrainConfig, new_model
+
+from .training import held_out_loss, train, trained_model
 
 # Prompts whose continuations the data card records: the guide's running prompt, and two more.
 SAMPLE_PROMPTS = (RUNNING_PROMPT, "It is a truth universally", "The weather was")

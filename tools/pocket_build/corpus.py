@@ -10,7 +10,6 @@ and put ``<|endoftext|>`` between novels.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import struct
 import subprocess
@@ -19,8 +18,9 @@ import warnings
 import zlib
 from pathlib import Path
 
-from ..constants import END_OF_TEXT
-from ..validation import WrongValue
+from gpt2guide.constants import END_OF_TEXT
+from gpt2guide.pocket.held_out import HELD_OUT_FILE, held_out_text, sha256  # noqa: F401 (sha256: used by build)
+from gpt2guide.validation import WrongValue
 
 DEBIAN_PACKAGE = "r-cran-janeaustenr"
 RDATA_DIR = "usr/lib/R/site-library/janeaustenr/data"
@@ -93,5 +93,9 @@ def build_corpus(data_dir: Path | None = None, held_out_fraction: float = 0.02) 
     return separator.join(train), separator.join(held_out)
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def write_held_out(data_dir: Path | None = None) -> Path:
+    """Rebuild the package's ``held_out.txt`` from the Debian package (downloaded when ``data_dir`` is None)."""
+    _, text = build_corpus(data_dir)
+    HELD_OUT_FILE.write_text(text, encoding="utf-8", newline="\n")
+    held_out_text()  # fails if it is not the text the model was evaluated on
+    return HELD_OUT_FILE

@@ -9,15 +9,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..constants import REPOSITORY
+from gpt2guide.constants import REPOSITORY
 
 # Chapters that get a notebook, in reading order.
 CHAPTERS = ("llm", "tokens", "body-head", "anatomy", "generation", "training")
 
 
 def _notebooks(args):
-    from ..notebooks import write_notebooks
-    from ..validation import WrongValue
+    from tools.notebooks import write_notebooks
+    from gpt2guide.validation import WrongValue
 
     docs = Path(args.docs)
     if not docs.is_dir():
