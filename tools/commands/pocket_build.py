@@ -11,6 +11,7 @@ from pathlib import Path
 from gpt2guide.pocket.train import TrainConfig
 
 PARENT = "pocket"
+RUN_DIR = "runs/pocket"  # where a run lives unless --run-dir says otherwise (relative to where it runs)
 
 
 def _train(args):
@@ -45,14 +46,14 @@ def _tokenizer(args):
 def register(pocket) -> None:
     """Add the build steps to ``gpt2guide pocket`` (the group ``gpt2guide.commands.pocket`` returns)."""
     train = pocket.add_parser("train", help="train (or resume) the pocket model, with a progress bar")
-    train.add_argument("--run-dir", default="runs/pocket", help="folder of the resumable run")
+    train.add_argument("--run-dir", default=RUN_DIR, help="folder of the resumable run (default %(default)s)")
     train.add_argument("--steps", type=int, default=TrainConfig.steps, help="optimizer steps of the whole run")
     train.add_argument("--stop-after", type=int, default=None, help="end this sitting after N steps (resume later)")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.add_argument("--corpus-dir", default=None, help="unpacked janeaustenr data folder (default: apt-get download)")
     train.add_argument("--export", action="store_true", help="export the weights into the package when done")
     export = pocket.add_parser("export", help="write a run's latest weights and data card into the package")
-    export.add_argument("--run-dir", default="runs/pocket")
+    export.add_argument("--run-dir", default=RUN_DIR, help="the run to export (default %(default)s)")
     tokenizer = pocket.add_parser("tokenizer", help="rebuild vocab.json/merges.txt from GPT-2's ranks")
     tokenizer.add_argument("--sdist", default=None, help="openai-whisper source archive (default: pip download)")
     for parser, handler in ((train, _train), (export, _export), (tokenizer, _tokenizer)):
