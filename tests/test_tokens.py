@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from gpt2guide import format_token_table, token_table, tokens_per_character
-from gpt2guide.constants import RUNNING_PROMPT, RUNNING_PROMPT_IDS
+from gpt2guide.constants import END_OF_TEXT_ID, RUNNING_PROMPT, RUNNING_PROMPT_IDS
 from gpt2guide.tokens import TokenRow, display_width, token_bytes
 from gpt2guide.validation import check_context_length
 
@@ -37,7 +37,7 @@ def test_bytes_of_every_row_equal_decode(tokenizer):
     text = "tabs\tand\nnewlines  \r\n emoji 👍🏽 <|endoftext|> 123"
     rows = token_table(tokenizer, text)
     assert b"".join(r.bytes for r in rows) == text.encode("utf-8")
-    assert next(r for r in rows if r.id == 50256).bytes == b"<|endoftext|>"
+    assert next(r for r in rows if r.id == END_OF_TEXT_ID).bytes == b"<|endoftext|>"
     for row in rows:
         assert row.bytes.decode("utf-8", errors="replace") == tokenizer.decode([row.id])
 
