@@ -117,11 +117,11 @@ def sybil_parsers() -> list:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
-    """Every page snippet is `slow` (a whole chapter runs the model), so that
-    `pytest -m "not slow"` is the quick loop of unit tests alone."""
+    """Every page snippet (a whole chapter runs the model) and every browser test (a site build and
+    Chromium) is `slow`, so that `pytest -m "not slow"` is the quick loop of unit tests alone."""
     docs = ROOT / "docs"
     for item in items:
-        if docs in Path(str(item.path)).parents:
+        if docs in Path(str(item.path)).parents or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
 
 
