@@ -20,6 +20,7 @@ It lives at the repository root, not in docs/, so it never becomes a page.
 - The hub is offline (HF_HUB_OFFLINE=1) unless the environment says otherwise
   (`HF_HUB_OFFLINE=0 pytest docs --checkpoint gpt2` where the hub is reachable).
 
+Page snippets carry the `slow` marker (`pytest -m "not slow"` runs the unit tests alone).
 It also holds `built_site`, the one `mkdocs build --strict` of a test session that the
 site gates (tests/test_site.py, tests/test_browser.py) share.
 """
@@ -121,6 +122,15 @@ def free_namespace(namespace: dict) -> None:
     grow page after page (a gpt2-sized `--checkpoint` would otherwise hold a copy per page)."""
     namespace.clear()
     gc.collect()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """Every page snippet (a whole chapter runs the model) and every browser test (a site build and
+    Chromium) is `slow`, so that `pytest -m "not slow"` is the quick loop of unit tests alone."""
+    docs = ROOT / "docs"
+    for item in items:
+        if docs in Path(str(item.path)).parents or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 pytest_collect_file = Sybil(

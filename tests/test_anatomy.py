@@ -225,7 +225,7 @@ def test_the_body_alone_has_no_lm_head_but_the_tied_head_still_applies(small):
 def test_the_attention_figure_draws_transformers_weights(eager_pocket):
     """The figure's numbers (float64, by hand) are the eager attention weights of the model on the page."""
     pytest.importorskip("matplotlib")
-    from gpt2guide.figures import attention, sources
+    from tools.figures import attention, sources
     from gpt2guide.threads import one_thread
 
     model, tokenizer = eager_pocket
@@ -236,3 +236,21 @@ def test_the_attention_figure_draws_transformers_weights(eager_pocket):
         theirs = model(ids, output_attentions=True).attentions[attention.LAYER][0]  # (n_head, seq, seq)
     assert torch.allclose(torch.tensor(data["weights"], dtype=torch.float32), theirs, atol=1e-5)
     assert data["tokens"] == [tokenizer.decode([i]) for i in ids[0].tolist()]
+
+
+def test_a_whole_body_checks_its_arguments_once(small, monkeypatch):
+    """The public steps check on entry; inside ``body`` the blocks run unchecked, not once per layer."""
+    counted = {"check_layer": 0, "check_hidden": 0, "check_ids": 0}
+    for name in counted:
+        real = getattr(anatomy, name)
+
+        def counting(*args, name=name, real=real, **kwargs):
+            counted[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(anatomy, name, counting)
+    ids = torch.zeros(1, 3, dtype=torch.long)
+    anatomy.body(small, ids)
+    assert counted == {"check_layer": 0, "check_hidden": 0, "check_ids": 1}
+    anatomy.block(small, 1, anatomy.embed(small, ids))
+    assert counted == {"check_layer": 1, "check_hidden": 1, "check_ids": 2}

@@ -13,20 +13,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # every page, once more
 
 
 def random_gpt2_checkpoint(folder: Path) -> Path:
     """A gpt2-architecture checkpoint (124M parameters, random weights) with GPT-2's tokenizer."""
     from transformers import AutoTokenizer, GenerationConfig, GPT2LMHeadModel
 
-    from gpt2guide.checkpoints import POCKET_DIR, config_of
+    from gpt2guide.checkpoints import config_of
+    from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR
 
     torch.manual_seed(0)
     GPT2LMHeadModel(config_of("gpt2")).save_pretrained(folder)
-    GenerationConfig(bos_token_id=50256, eos_token_id=50256, pad_token_id=50256).save_pretrained(folder)
+    GenerationConfig(bos_token_id=END_OF_TEXT_ID, eos_token_id=END_OF_TEXT_ID,
+                     pad_token_id=END_OF_TEXT_ID).save_pretrained(folder)
     AutoTokenizer.from_pretrained(POCKET_DIR).save_pretrained(folder)
     return folder
 

@@ -98,10 +98,16 @@ def test_missing_cuda_device():
         load("pocket", device="cuda:7")
 
 
-@pytest.mark.parametrize("device", ["banana", 3.5])
-def test_bad_device(device):
-    with pytest.raises(ValueError, match=r"^device: "):
+@pytest.mark.parametrize(("device", "error"), [("banana", ValueError), ("tpu", ValueError), (3.5, TypeError)])
+def test_bad_device(device, error):
+    with pytest.raises(error, match=r"^device: ") as raised:
         load("pocket", device=device)
+    assert not isinstance(raised.value, {ValueError: TypeError, TypeError: ValueError}[error])
+
+
+def test_a_name_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"^name: expected a checkpoint name \(str\), got int"):
+        load(124)
 
 
 def test_pocket_folder_is_small_and_pickle_free():

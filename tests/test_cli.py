@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gpt2guide.cli import main
+import gpt2guide.tokens
+from gpt2guide.cli import build_parser, command_modules, main
+from gpt2guide.constants import REPOSITORY, RUNNING_PROMPT, RUNNING_PROMPT_IDS
 
 GPT2_COUNTS = {
     "body": {"parameters": 124_439_808, "state_dict_tensors": 148, "state_dict_numel": 124_439_808},
@@ -24,11 +26,11 @@ def run(capsys, *argv):
 
 
 def test_tokens_json(capsys):
-    code, out, _ = run(capsys, "tokens", "I can't forget you, for", "--json")
+    code, out, _ = run(capsys, "tokens", RUNNING_PROMPT, "--json")
     result = json.loads(out)
     assert code == 0
     assert {"ids", "tokens", "bytes", "tokens_per_character"} <= set(result)
-    assert result["ids"] == [40, 460, 470, 6044, 345, 11, 329]
+    assert result["ids"] == list(RUNNING_PROMPT_IDS)
     assert result["tokens"][1] == "Ġcan"
     assert result["bytes"][1] == b" can".hex() == "2063616e"
     assert result["tokens_per_character"] == 7 / 23
@@ -83,17 +85,85 @@ def test_params_readable(capsys):
     assert "tied: transformer.wte.weight = lm_head.weight" in out
 
 
-@pytest.mark.parametrize(("argv", "start"), [
-    (["tokens", ""], "gpt2guide tokens: error: text: the text is empty"),
-    (["params", "gpt5"], "gpt2guide params: error: name: unknown checkpoint 'gpt5'; known: pocket, gpt2,"),
-    (["params", "gpt5", "--json"], "gpt2guide params: error: name: unknown checkpoint 'gpt5'"),
+@pytest.mark.parametrize(("argv", "line"), [
+    (["tokens", ""], "gpt2guide tokens: error: TEXT: the text is empty; pass at least one character"),
+    (["params", "gpt5"], "gpt2guide params: error: NAME: unknown checkpoint 'gpt5'; known: pocket, gpt2, "
+                         "gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"),
+    (["params", "gpt5", "--json"], "gpt2guide params: error: NAME: unknown checkpoint 'gpt5'; known: pocket, gpt2, "
+                                   "gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"),
+    (["pocket", "train", "--steps", "0"], "gpt2guide pocket: error: --steps: must be at least 1, got 0"),
+    (["bench", "--repeats", "0"], "gpt2guide bench: error: --repeats: must be at least 1, got 0"),
+    (["bench", "--layers", "0", "--repeats", "1"], "gpt2guide bench: error: --layers: must be at least 1, got 0"),
 ])
-def test_bad_input_exits_2_with_one_line(capsys, argv, start):
+def test_bad_input_exits_2_with_one_line(capsys, argv, line):
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert out == ""
-    assert err.endswith("\n") and len(err.splitlines()) == 1
-    assert err.startswith(start)
+    assert err == line + "\n"  # the whole of stderr: one line, naming the option
+
+
+def test_export_without_a_run_is_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "pocket", "export", "--run-dir", str(tmp_path / "nowhere"))
+    assert (code, out) == (2, "")
+    assert err.startswith("gpt2guide pocket: error: --run-dir: ") and "holds no training run" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_bug_keeps_its_traceback(capsys, monkeypatch):
+    """Only the library's argument errors become one line; any other exception is a bug and propagates."""
+    def broken(*args, **kwargs):
+        raise ValueError("an internal bug, not bad input")
+
+    monkeypatch.setattr(gpt2guide.tokens, "token_table", broken)
+    with pytest.raises(ValueError, match="an internal bug"):
+        main(["tokens", "hello"])
+    monkeypatch.setattr(gpt2guide.tokens, "token_table", lambda *a: [][1])
+    with pytest.raises(IndexError):
+        main(["tokens", "hello"])
+
+
+def test_every_command_module_is_a_command(capsys):
+    """Commands are found by pkgutil: each module of gpt2guide.commands (and, in a checkout, of
+    tools.commands) registers one."""
+    import pkgutil
+
+    import gpt2guide.commands
+    import tools.commands
+
+    names = {f"{package.__name__}.{info.name}" for package in (gpt2guide.commands, tools.commands)
+             for info in pkgutil.iter_modules(package.__path__)}
+    assert {m.__name__ for m in command_modules()} == names
+    assert {name.rsplit(".", 1)[1] for name in names} >= {"tokens", "params", "generate", "pocket", "bench",
+                                                          "figures", "notebooks", "pocket_build"}
+    with pytest.raises(SystemExit):  # pocket's group holds the library's info and the tooling's build steps
+        build_parser().parse_args(["pocket", "--help"])
+    assert {"info", "train", "export", "tokenizer"} <= set(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("argv", [["tokens", "hello"], ["pocket", "info"]])
+def test_quick_commands_import_neither_torch_nor_transformers(argv):
+    code = ("import sys; from gpt2guide.cli import main; assert main(%r) == 0; "
+            "print(sorted(m for m in ('torch', 'transformers', 'numpy') if m in sys.modules))" % argv)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_pocket_info(capsys):
+    code, out, _ = run(capsys, "pocket", "info", "--json")
+    card = json.loads(out)
+    assert code == 0
+    assert card["files"]["model.safetensors"] > 1_000_000 and card["total_bytes"] == sum(card["files"].values())
+    assert card["config"]["n_layer"] >= 1
+
+
+def test_notebooks_check_works_from_any_folder(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "gpt2guide.cli", "notebooks", "--check"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPOSITORY / "src")})
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
 
 
 def _console_script() -> str:
@@ -112,4 +182,4 @@ def test_console_script_bad_input():
     done = subprocess.run([_console_script(), "tokens", ""], capture_output=True, text=True,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
     assert done.returncode == 2
-    assert done.stderr.splitlines() == ["gpt2guide tokens: error: text: the text is empty; pass at least one character"]
+    assert done.stderr.splitlines() == ["gpt2guide tokens: error: TEXT: the text is empty; pass at least one character"]

@@ -8,19 +8,14 @@ time (no assumption on the weights).
 import pytest
 import torch
 
-from gpt2guide.bench import random_model
+from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import (beam_search, encode, greedy_cached, sequence_log_probability,
                                 token_log_probabilities)
 
-PROMPTS = ["I can't forget you, for", "Hello", "The meaning of life is"]
+PROMPTS = [RUNNING_PROMPT, "Hello", "The meaning of life is"]
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-@pytest.fixture(scope="module")
-def small_gpt2():
-    return random_model("gpt2", n_layer=2, seed=0)
 
 
 @pytest.fixture(params=["pocket", "small_gpt2"])
@@ -40,9 +35,12 @@ SETTINGS = [(0.0, True), (2.0, True), (-1.0, True), (0.0, "never"), (2.0, "never
 SETTING_CASES = [("pocket", lp, es) for lp, es in SETTINGS] + [("small_gpt2", 2.0, "never"), ("small_gpt2", -1.0, True)]
 
 
-def generate_beams(model, ids, n, **kwargs):
-    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
-                          pad_token_id=50256, output_scores=True, return_dict_in_generate=True, **kwargs)
+@pytest.fixture
+def generate_beams(hf_generate):
+    def generate(model, ids, n, **kwargs):
+        return hf_generate(model, ids, n, do_sample=False, output_scores=True, return_dict_in_generate=True, **kwargs)
+
+    return generate
 
 
 def assert_same(found, expected):
@@ -51,14 +49,14 @@ def assert_same(found, expected):
 
 
 @pytest.mark.parametrize(("model_name", "num_beams", "prompt"), CASES)
-def test_equals_generate(request, pocket, model_name, num_beams, prompt):
+def test_equals_generate(generate_beams, request, pocket, model_name, num_beams, prompt):
     model = model_of(request, model_name)
     ids = encode(pocket[1], prompt)
     assert_same(beam_search(model, ids, 6, num_beams=num_beams), generate_beams(model, ids, 6, num_beams=num_beams))
 
 
 @pytest.mark.parametrize(("model_name", "length_penalty", "early_stopping"), SETTING_CASES)
-def test_equals_generate_with_settings(request, pocket, model_name, length_penalty, early_stopping):
+def test_equals_generate_with_settings(generate_beams, request, pocket, model_name, length_penalty, early_stopping):
     model = model_of(request, model_name)
     ids = encode(pocket[1], PROMPTS[0])
     settings = dict(num_beams=3, length_penalty=length_penalty, early_stopping=early_stopping)
@@ -77,7 +75,7 @@ EOS_SETTINGS = [(lp, es) for es in (False, True, "never") for lp in (1.0, 0.0, 2
 
 
 @pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_end_of_sequence_path(request, pocket, model_name):
+def test_end_of_sequence_path(generate_beams, request, pocket, model_name):
     model = model_of(request, model_name)
     ids = encode(pocket[1], PROMPTS[0])
     choices = end_of_sequence_choices(model, ids)
@@ -96,7 +94,7 @@ def test_end_of_sequence_path(request, pocket, model_name):
 
 
 @pytest.mark.parametrize("num_beams", [2, 4])
-def test_a_text_that_ends_at_once_can_win(model, tokenizer, num_beams):
+def test_a_text_that_ends_at_once_can_win(generate_beams, model, tokenizer, num_beams):
     """With the most probable first token as end-of-sequence and no length penalty (score = log-probability),
     the one-token text beats every longer one: each of those starts with a less probable token."""
     ids = encode(tokenizer, PROMPTS[0])
@@ -130,10 +128,9 @@ def test_result_and_beam_tree(model, pocket):
         assert sequence_log_probability(model, ids, continuation) == pytest.approx(beam.log_probability, rel=1e-4, abs=1e-4)
 
 
-def test_log_probabilities_match_compute_transition_scores(model, pocket):
+def test_log_probabilities_match_compute_transition_scores(generate_beams, model, pocket):
     ids = encode(pocket[1], PROMPTS[0])
-    out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=6, do_sample=False, pad_token_id=50256,
-                         output_scores=True, return_dict_in_generate=True)
+    out = generate_beams(model, ids, 6)
     expected = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)[0]  # (6,)
     mine = token_log_probabilities(model, ids, out.sequences[:, ids.shape[1]:])
     # The full-sequence forward and generate's cached steps add in different orders: with two

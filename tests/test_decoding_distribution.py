@@ -3,18 +3,19 @@
 import pytest
 import torch
 
+from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import (TokenProbability, encode, format_top_tokens, next_token_logits,
                                 next_token_probabilities, top_tokens)
 
 
 def test_encode_gives_batch_one(pocket):
-    ids = encode(pocket[1], "I can't forget you, for")
+    ids = encode(pocket[1], RUNNING_PROMPT)
     assert ids.tolist() == [[40, 460, 470, 6044, 345, 11, 329]]
 
 
 def test_logits_are_the_last_position(pocket):
     model, tokenizer = pocket
-    ids = encode(tokenizer, "I can't forget you, for")
+    ids = encode(tokenizer, RUNNING_PROMPT)
     with torch.inference_mode():
         full = model(ids).logits  # (1, seq, vocab)
     logits = next_token_logits(model, ids)
@@ -34,7 +35,7 @@ def test_probabilities_are_softmax(pocket):
 
 def test_top_tokens_table(pocket):
     model, tokenizer = pocket
-    probs = next_token_probabilities(model, encode(tokenizer, "I can't forget you, for"))
+    probs = next_token_probabilities(model, encode(tokenizer, RUNNING_PROMPT))
     rows = top_tokens(probs, tokenizer, k=5)
     assert len(rows) == 5 and all(isinstance(r, TokenProbability) for r in rows)
     assert [r.id for r in rows] == probs.topk(5).indices.tolist()

@@ -78,8 +78,8 @@ def test_filters_are_pure_and_keep_shape():
 
 
 def test_order_of_the_list():
-    names = [f.func.__name__ for f in sampling_filters(temperature=0.7, top_k=10, top_p=0.9, min_p=0.1)]
-    assert names == ["apply_temperature", "top_k_filter", "top_p_filter", "min_p_filter"]
+    settings = [f.keywords for f in sampling_filters(temperature=0.7, top_k=10, top_p=0.9, min_p=0.1)]
+    assert settings == [{"temperature": 0.7}, {"top_k": 10}, {"top_p": 0.9}, {"min_p": 0.1}]
 
 
 # ties, explicitly: the rules the page explains

@@ -4,11 +4,12 @@ equal generate (a few short cases; the wider coverage runs on smaller models).""
 import pytest
 import torch
 
-from gpt2guide.bench import random_model
+from gpt2guide.checkpoints import random_model
+from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import beam_search, encode, greedy_cached, greedy_naive, sample
 
 
-pytestmark = pytest.mark.usefixtures("one_thread")
+pytestmark = [pytest.mark.usefixtures("one_thread"), pytest.mark.slow]  # the full 124M architecture
 
 
 @pytest.fixture(scope="module")
@@ -18,11 +19,7 @@ def gpt2():
 
 @pytest.fixture(scope="module")
 def prompt(tokenizer):
-    return encode(tokenizer, "I can't forget you, for")
-
-
-def generate(model, ids, n, **kwargs):
-    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, pad_token_id=50256, **kwargs)
+    return encode(tokenizer, RUNNING_PROMPT)
 
 
 def test_architecture(gpt2):
@@ -30,20 +27,20 @@ def test_architecture(gpt2):
     assert sum(p.numel() for p in gpt2.parameters()) == 124_439_808
 
 
-def test_greedy(gpt2, prompt):
-    expected = generate(gpt2, prompt, 6, do_sample=False)
+def test_greedy(hf_generate, gpt2, prompt):
+    expected = hf_generate(gpt2, prompt, 6, do_sample=False)
     assert torch.equal(greedy_naive(gpt2, prompt, 6), expected)
     assert torch.equal(greedy_cached(gpt2, prompt, 6), expected)
 
 
-def test_beam_search(gpt2, prompt):
-    expected = generate(gpt2, prompt, 4, do_sample=False, num_beams=3, output_scores=True, return_dict_in_generate=True)
+def test_beam_search(hf_generate, gpt2, prompt):
+    expected = hf_generate(gpt2, prompt, 4, do_sample=False, num_beams=3, output_scores=True, return_dict_in_generate=True)
     found = beam_search(gpt2, prompt, 4, num_beams=3)
     assert found.ids.tolist() == expected.sequences.tolist()
     assert found.score == pytest.approx(expected.sequences_scores.item(), rel=1e-5)
 
 
-def test_sampling(gpt2, prompt):
+def test_sampling(hf_generate, gpt2, prompt):
     torch.manual_seed(5)
-    expected = generate(gpt2, prompt, 6, do_sample=True, temperature=0.8, top_k=40, top_p=0.9)
+    expected = hf_generate(gpt2, prompt, 6, do_sample=True, temperature=0.8, top_k=40, top_p=0.9)
     assert torch.equal(sample(gpt2, prompt, 6, temperature=0.8, top_k=40, top_p=0.9, seed=5), expected)

@@ -3,42 +3,32 @@
 import pytest
 import torch
 
-from gpt2guide.bench import random_model
+from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import encode, greedy_cached, greedy_naive
 
-PROMPTS = ["I can't forget you, for", "Hello", "こんにちは、世界", "The meaning of life is"]
+PROMPTS = [RUNNING_PROMPT, "Hello", "こんにちは、世界", "The meaning of life is"]
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture(scope="module")
-def small_gpt2():
-    return random_model("gpt2", n_layer=2, seed=0)  # gpt2's width, heads and vocabulary; 2 of its 12 layers
-
-
-def generate(model, ids, n, **kwargs):
-    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
-                          pad_token_id=50256, **kwargs)
-
-
 @pytest.mark.parametrize("prompt", PROMPTS)
 @pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_naive_and_cached_equal_generate(request, pocket, model_name, prompt):
+def test_naive_and_cached_equal_generate(hf_generate, request, pocket, model_name, prompt):
     model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
     ids = encode(pocket[1], prompt)
-    expected = generate(model, ids, 12)
+    expected = hf_generate(model, ids, 12, do_sample=False)
     assert torch.equal(greedy_naive(model, ids, 12), expected)
     assert torch.equal(greedy_cached(model, ids, 12), expected)
 
 
 @pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_end_of_sequence_stops_like_generate(request, pocket, model_name):
+def test_end_of_sequence_stops_like_generate(hf_generate, request, pocket, model_name):
     model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
     ids = encode(pocket[1], PROMPTS[0])
     free = greedy_cached(model, ids, 8)
     eos = free[0, ids.shape[1] + 2].item()  # make the 3rd new token the end of sequence: the loops must stop there
-    expected = generate(model, ids, 8, eos_token_id=eos)
+    expected = hf_generate(model, ids, 8, do_sample=False, eos_token_id=eos)
     first_eos = free[0, ids.shape[1]:].tolist().index(eos)  # it may also appear earlier
     assert expected.shape[1] == ids.shape[1] + first_eos + 1
     assert torch.equal(greedy_naive(model, ids, 8, eos_token_id=eos), expected)

@@ -4,10 +4,10 @@ and its draws follow the filtered distribution (a chi-square test)."""
 import pytest
 import torch
 
-from gpt2guide.bench import random_model
+from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import apply_filters, encode, sample, sample_next_token, sampling_filters
 
-PROMPTS = ["I can't forget you, for", "Hello"]
+PROMPTS = [RUNNING_PROMPT, "Hello"]
 SETTINGS = [  # (temperature, top_k, top_p, min_p); top_k=0 is passed to generate too, or it applies top-k 50
     (0.7, 0, 1.0, None), (1.5, 0, 1.0, None), (1.0, 20, 1.0, None), (1.0, 0, 0.9, None),
     (1.0, 0, 1.0, 0.1), (0.8, 40, 0.95, 0.05)]
@@ -16,15 +16,13 @@ SETTINGS = [  # (temperature, top_k, top_p, min_p); top_k=0 is passed to generat
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture(scope="module")
-def small_gpt2():
-    return random_model("gpt2", n_layer=2, seed=0)
+@pytest.fixture
+def generate_sampled(hf_generate):
+    def generate(model, ids, n, seed, **kwargs):
+        torch.manual_seed(seed)  # generate draws from torch's global random state
+        return hf_generate(model, ids, n, do_sample=True, **kwargs)
 
-
-def generate_sampled(model, ids, n, seed, **kwargs):
-    torch.manual_seed(seed)  # generate draws from torch's global random state
-    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=True,
-                          pad_token_id=50256, **kwargs)
+    return generate
 
 
 CASES = [("pocket", prompt, setting) for prompt in PROMPTS for setting in SETTINGS] + [
@@ -32,7 +30,7 @@ CASES = [("pocket", prompt, setting) for prompt in PROMPTS for setting in SETTIN
 
 
 @pytest.mark.parametrize(("model_name", "prompt", "setting"), CASES)
-def test_equals_generate_from_the_same_seed(request, pocket, model_name, prompt, setting):
+def test_equals_generate_from_the_same_seed(generate_sampled, request, pocket, model_name, prompt, setting):
     model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
     temperature, top_k, top_p, min_p = setting
     ids = encode(pocket[1], prompt)
@@ -41,7 +39,7 @@ def test_equals_generate_from_the_same_seed(request, pocket, model_name, prompt,
     assert torch.equal(found, expected)
 
 
-def test_generate_applies_top_k_50_unless_told(pocket):
+def test_generate_applies_top_k_50_unless_told(generate_sampled, pocket):
     """do_sample=True with only a temperature is temperature *and* top-k 50 in generate."""
     model, tokenizer = pocket
     ids = encode(tokenizer, PROMPTS[0])
@@ -60,7 +58,7 @@ def test_reproducible(pocket):
     assert torch.equal(sample(model, ids, 12, temperature=1.2), first)  # neither: torch's global random state
 
 
-def test_end_of_sequence_stops(pocket):
+def test_end_of_sequence_stops(generate_sampled, pocket):
     model, tokenizer = pocket
     ids = encode(tokenizer, PROMPTS[0])
     free = sample(model, ids, 8, seed=2, top_k=5)

@@ -2,12 +2,11 @@
 
 The committed SVGs in docs/assets/figures must draw what ``gpt2guide figures`` draws now: the same
 markup, and numbers within 0.01 pt, after hashed clip-path ids are renamed in order
-(``gpt2guide.figures.svgdiff``). The last float bits differ between CPUs (an AMD EPYC and an Intel
+(``tools.figures.svgdiff``). The last float bits differ between CPUs (an AMD EPYC and an Intel
 Xeon give other clip-path ids); a figure goes stale when a figure module, the library or the pocket
 model's weights change, and the tests below check both halves of that.
 """
 
-import importlib.util
 import logging
 import re
 import shutil
@@ -16,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-if importlib.util.find_spec("matplotlib") is None or importlib.util.find_spec("japanize_matplotlib") is None:
-    pytest.skip("the figures need the docs extra: pip install -e '.[docs]'", allow_module_level=True)
-
-from gpt2guide.cli import main  # noqa: E402
-from gpt2guide.figures import FIGURES, LANGUAGES, beam_tree, parameters, sources, style, svgdiff, top_k_top_p  # noqa: E402
-from gpt2guide.threads import one_thread  # noqa: E402
+# The test extra installs matplotlib and japanize-matplotlib (through the docs extra): no skip.
+from gpt2guide.cli import main
+from gpt2guide.threads import one_thread
+from tools.commands.figures import stale_pages
+from tools.figures import (FIGURES, LANGUAGES, beam_tree, page_images, page_language, parameters, sources, style,
+                           svgdiff, top_k_top_p)
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "assets" / "figures"
@@ -60,6 +59,7 @@ def drawn(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_the_command_draws_every_figure_in_both_languages(drawn):
     expected = {spec.file(lang) for spec in FIGURES.values() for lang in LANGUAGES}
     assert {p.name for p in drawn.iterdir()} == expected
@@ -69,6 +69,7 @@ def test_the_command_draws_every_figure_in_both_languages(drawn):
         assert "<svg" in head and "<dc:date>" not in head, path.name
 
 
+@pytest.mark.slow
 def test_committed_figures_equal_a_fresh_drawing(drawn):
     committed = {p.name for p in COMMITTED.glob("*.svg")}
     fresh = {p.name for p in drawn.glob("*.svg")}
@@ -98,6 +99,7 @@ def temperature_data():
         return FIGURES["temperature"].data()
 
 
+@pytest.mark.slow
 def test_last_bit_differences_are_not_staleness(drawn, temperature_data):
     """What differs between CPUs: hashed clip-path ids and the last bits of the numbers."""
     committed = (COMMITTED / "temperature.en.svg").read_text(encoding="utf-8")
@@ -139,6 +141,7 @@ def test_drawing_twice_gives_the_same_bytes(tmp_path):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
+@pytest.mark.slow
 def test_japanese_figures_are_set_in_the_japanese_font(drawn):
     # With svg.fonttype "path", each glyph is defined once with an id "<PostScript font name>-<code point>".
     for spec in FIGURES.values():
@@ -183,20 +186,21 @@ def test_list_prints_names_files_and_alt_texts_without_drawing(capsys):
     assert listed[0]["alt"] == FIGURES["temperature"].alt
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_stale_missing_or_left_over_figure(drawn, tmp_path, capsys, monkeypatch):
-    import gpt2guide.figures
-    from gpt2guide.commands.figures import _compare
+    import tools.figures
+    from tools.commands.figures import compare
 
     copy = tmp_path / "committed"
     shutil.copytree(drawn, copy)
-    assert _compare(copy, drawn) == {"stale": [], "missing": [], "extra": []}
+    assert compare(copy, drawn) == {"stale": [], "missing": [], "extra": []}
     (copy / "temperature.ja.svg").write_bytes(b"<svg/>")
     (copy / "parameters.en.svg").unlink()
     (copy / "old.ja.svg").write_bytes(b"<svg/>")
-    assert _compare(copy, drawn) == {"stale": ["temperature.ja.svg"], "missing": ["parameters.en.svg"],
+    assert compare(copy, drawn) == {"stale": ["temperature.ja.svg"], "missing": ["parameters.en.svg"],
                                      "extra": ["old.ja.svg"]}
     # The command itself, with the drawing replaced by a copy of the one already made.
-    monkeypatch.setattr(gpt2guide.figures, "draw_all", lambda out: shutil.copytree(drawn, out, dirs_exist_ok=True))
+    monkeypatch.setattr(tools.figures, "draw_all", lambda out: shutil.copytree(drawn, out, dirs_exist_ok=True))
     assert main(["figures", "--check", "--out", str(drawn)]) == 0
     assert main(["figures", "--check", "--out", str(copy)]) == 2
     error = capsys.readouterr().err
@@ -265,3 +269,23 @@ def test_parameter_breakdown_adds_up_to_the_unique_count():
     assert data["gpt2"]["ln"] == (12 * 2 + 1) * 2 * 768
     with pytest.raises(ValueError, match="no known part"):
         parameters.part_of("transformer.h.0.adapter.weight")
+
+
+def test_every_page_image_is_its_spec():
+    """Alt text and link of every figure on every page come from the figure's spec (``gpt2guide figures``
+    writes them); a page edited by hand, or a spec changed without the pages, fails here."""
+    docs = ROOT / "docs"
+    shown = set()
+    for page in sorted(docs.rglob("*.md")):
+        for written, spec in page_images(page.read_text(encoding="utf-8"), page_language(page)):
+            assert written == spec, f"{page.relative_to(docs)}: the figure image is not its spec's; run `gpt2guide figures`"
+            shown.add(re.search(r"figures/([a-z0-9-]+)\.svg", spec).group(1))
+    assert shown == set(FIGURES), f"figures no page shows: {sorted(set(FIGURES) - shown)}"
+    assert stale_pages() == []
+
+
+def test_a_changed_alt_text_is_seen():
+    spec = FIGURES["temperature"]
+    page = f"text\n\n{spec.markdown('en')}\n\n![an old alt text](../{spec.src})\n"
+    (first, first_spec), (second, second_spec) = page_images(page, "en")
+    assert first == first_spec and second != second_spec == spec.markdown("en", up=1)

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from gpt2guide.commands.notebooks import CHAPTERS
+from tools.commands.notebooks import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = {"ja": "", "en": "en/"}  # language -> its prefix in the built site

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from gpt2guide.cli import main
-from gpt2guide.commands.notebooks import CHAPTERS
-from gpt2guide.notebooks import code_cells, code_cells_with_outputs, page_cells, page_notebook, shown_text
+from tools.commands.notebooks import CHAPTERS
+from tools.notebooks import code_cells, code_cells_with_outputs, page_cells, page_notebook, shown_text
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE  # as the pages' doctests (conftest.py)
@@ -81,6 +81,7 @@ def _kinds(cell) -> list[str]:
     return [kind for kind, _ in itertools.groupby(kinds)]  # a kernel may send one print in pieces
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_notebook_runs_and_reproduces_its_outputs(chapter, tmp_path):
     """Each chapter's notebook (Japanese; the English one holds the same code, comments aside, and

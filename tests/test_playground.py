@@ -20,6 +20,7 @@ import pytest
 import torch
 from browser_support import LOCAL_HOSTS, Visit
 
+from gpt2guide.constants import END_OF_TEXT_ID
 from gpt2guide.decoding import (apply_filters, beam_search, encode, next_token_logits,
                                 sampling_filters)
 from gpt2guide.decoding.filters import min_p_filter, top_k_filter, top_p_filter
@@ -147,28 +148,23 @@ def test_decode_equals_python_on_any_ids(playground: Visit, tokenizer) -> None:
     """Ids that split a character's UTF-8 bytes decode to the same replacement characters."""
     generator = torch.Generator().manual_seed(0)
     runs = torch.randint(0, tokenizer.vocab_size, (50, 6), generator=generator).tolist()
-    runs += [[447], [447, 250], [171, 119], [50256, 40, 50256]]
+    runs += [[447], [447, 250], [171, 119], [END_OF_TEXT_ID, 40, END_OF_TEXT_ID]]
     decoded = _js(playground, "(all) => all.map((ids) => pocket.decode(ids))", runs)
     assert decoded == [tokenizer.decode(ids) for ids in runs]
 
 
 def test_special_token_as_python(playground: Visit, tokenizer) -> None:
-    assert tokenizer("<|endoftext|>")["input_ids"] == [50256]
-    assert _js(playground, "() => pocket.encode('<|endoftext|>')") == [50256]
+    assert tokenizer("<|endoftext|>")["input_ids"] == [END_OF_TEXT_ID]
+    assert _js(playground, "() => pocket.encode('<|endoftext|>')") == [END_OF_TEXT_ID]
 
 
 # -- decoding ------------------------------------------------------------------------------------
 
-def _generate(model, ids, n, **kwargs):
-    return model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
-                          pad_token_id=50256, **kwargs)
-
-
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_greedy_equals_generate(playground: Visit, pocket, prompt: str) -> None:
+def test_greedy_equals_generate(playground: Visit, pocket, hf_generate, prompt: str) -> None:
     model, tokenizer = pocket
     ids = encode(tokenizer, prompt)
-    expected = _generate(model, ids, 24)[0, ids.shape[1]:].tolist()
+    expected = hf_generate(model, ids, 24, do_sample=False)[0, ids.shape[1]:].tolist()
     found = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "strategy": "greedy",
                                                            "maxNewTokens": 24})
     assert found["ids"] == expected
@@ -179,11 +175,11 @@ def test_greedy_equals_generate(playground: Visit, pocket, prompt: str) -> None:
     (PROMPTS[0], 4, 1.0), (PROMPTS[1], 2, 1.0), (PROMPTS[2], 3, 0.5), (PROMPTS[3], 4, -1.0),
     (PROMPTS[4], 5, 2.0),
 ])
-def test_beam_search_equals_generate(playground: Visit, pocket, prompt, num_beams, length_penalty) -> None:
+def test_beam_search_equals_generate(playground: Visit, pocket, hf_generate, prompt, num_beams, length_penalty) -> None:
     model, tokenizer = pocket
     ids = encode(tokenizer, prompt)
-    out = _generate(model, ids, 12, num_beams=num_beams, length_penalty=length_penalty,
-                    output_scores=True, return_dict_in_generate=True)
+    out = hf_generate(model, ids, 12, do_sample=False, num_beams=num_beams, length_penalty=length_penalty,
+                      output_scores=True, return_dict_in_generate=True)
     found = _js(playground, "(o) => pocket.generate(o)", {
         "prompt": prompt, "strategy": "beam", "maxNewTokens": 12, "numBeams": num_beams,
         "lengthPenalty": length_penalty})

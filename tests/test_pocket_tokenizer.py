@@ -9,17 +9,14 @@ checks the vocabulary, the merges and the pre-tokenizer at once.
 import json
 
 import pytest
+import tiktoken  # the test extra installs it
 from transformers import GPT2Tokenizer
 
-from gpt2guide.checkpoints import POCKET_DIR
-from gpt2guide.tokens import token_bytes, token_table
-
-tiktoken = pytest.importorskip("tiktoken")
+from gpt2guide.constants import END_OF_TEXT, END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT, RUNNING_PROMPT_IDS
+from gpt2guide.tokens import gpt2_tokenizer, token_bytes, token_table
 
 # GPT-2's pre-tokenizer (openai/gpt-2 src/encoder.py; tiktoken's "gpt2" encoding).
 GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-END_OF_TEXT = "<|endoftext|>"
-
 AWKWARD = [
     "1234567890 12 345 2024-01-02 3.14159 1,000,000",
     "a  b   c    d     e",
@@ -48,12 +45,12 @@ def encoding():
 def test_tokenizer_class_and_vocabulary(tokenizer):
     assert isinstance(tokenizer, GPT2Tokenizer)
     assert len(tokenizer) == 50257
-    assert tokenizer.convert_tokens_to_ids(END_OF_TEXT) == 50256
+    assert tokenizer.convert_tokens_to_ids(END_OF_TEXT) == END_OF_TEXT_ID
     assert tokenizer.eos_token == END_OF_TEXT
 
 
 @pytest.mark.parametrize(("text", "ids"), [
-    ("I can't forget you, for", [40, 460, 470, 6044, 345, 11, 329]),
+    (RUNNING_PROMPT, list(RUNNING_PROMPT_IDS)),
     ("uou", [84, 280]),
     (" uou", [334, 280]),
 ])
@@ -82,3 +79,24 @@ def test_same_ids_as_tiktoken(tokenizer, encoding, text):
 def test_token_bytes_equal_tiktoken(tokenizer, encoding, text):
     rows = token_table(tokenizer, text)
     assert [r.bytes for r in rows] == [encoding.decode_single_token_bytes(r.id) for r in rows]
+
+
+MORE = ["I can't forget you, for", "uou", " uou", "こんにちは、世界", "吾輩は猫である。名前はまだ無い。",
+        "x<|endoftext|>y <|endoftext|> z", "<|endoftext", "endoftext|>", " ", "\n", "Ġ", "ĠĠ Ċ",
+        "It is a truth universally acknowledged,", "a" * 300, "1" * 50, "'s 's 'S", "I'M", "\u00a0non-breaking\u00a0space"]
+
+
+@pytest.mark.parametrize("text", AWKWARD + MORE)
+def test_the_tokenizers_only_tokenizer_gives_the_same_ids(tokenizer, text):
+    """``gpt2_tokenizer`` (the ``tokenizers`` library alone, what the CLI runs) equals transformers' GPT2Tokenizer."""
+    fast = gpt2_tokenizer()
+    encoding = fast.encode(text, add_special_tokens=False)
+    assert encoding.ids == tokenizer.encode(text)
+    assert encoding.tokens == tokenizer.convert_ids_to_tokens(encoding.ids)
+    assert token_table(fast, text) == token_table(tokenizer, text)
+    assert fast.decode(encoding.ids, skip_special_tokens=False) == tokenizer.decode(encoding.ids) == text
+
+
+def test_the_tokenizers_only_tokenizer_needs_the_files(tmp_path):
+    with pytest.raises(ValueError, match="^folder: .* holds no vocab.json and merges.txt"):
+        gpt2_tokenizer(tmp_path)

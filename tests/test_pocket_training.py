@@ -13,9 +13,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from gpt2guide.pocket import train as training
+from tools.pocket_build import training
 from gpt2guide.threads import one_thread
-from gpt2guide.pocket.train import TrainConfig, held_out_loss, new_model, train
+from gpt2guide.pocket.train import TrainConfig, new_model
+from tools.pocket_build.training import held_out_loss, train
+
+pytestmark = pytest.mark.slow  # trains small models for real
 
 CONFIG = TrainConfig(n_layer=1, n_embd=32, n_head=2, n_positions=16, block_size=16, batch_size=4, steps=30,
                      lr=1e-2, min_lr=1e-3, warmup=5, eval_every=10, eval_batches=2, seed=7)

@@ -5,16 +5,17 @@ import dataclasses
 import pytest
 
 from gpt2guide import format_token_table, token_table, tokens_per_character
-from gpt2guide.tokens import TokenRow, token_bytes, _width
+from gpt2guide.constants import END_OF_TEXT_ID, RUNNING_PROMPT, RUNNING_PROMPT_IDS
+from gpt2guide.tokens import TokenRow, display_width, token_bytes
 from gpt2guide.validation import check_context_length
 
-ENGLISH = "I can't forget you, for"
+ENGLISH = RUNNING_PROMPT
 JAPANESE = "こんにちは、世界"
 
 
 def test_english_rows(tokenizer):
     rows = token_table(tokenizer, ENGLISH)
-    assert [r.id for r in rows] == [40, 460, 470, 6044, 345, 11, 329]
+    assert [r.id for r in rows] == list(RUNNING_PROMPT_IDS)
     assert [r.token for r in rows] == ["I", "Ġcan", "'t", "Ġforget", "Ġyou", ",", "Ġfor"]
     assert [r.text for r in rows] == ["I", " can", "'t", " forget", " you", ",", " for"]
     assert rows[1].bytes == b" can"
@@ -36,7 +37,7 @@ def test_bytes_of_every_row_equal_decode(tokenizer):
     text = "tabs\tand\nnewlines  \r\n emoji 👍🏽 <|endoftext|> 123"
     rows = token_table(tokenizer, text)
     assert b"".join(r.bytes for r in rows) == text.encode("utf-8")
-    assert next(r for r in rows if r.id == 50256).bytes == b"<|endoftext|>"
+    assert next(r for r in rows if r.id == END_OF_TEXT_ID).bytes == b"<|endoftext|>"
     for row in rows:
         assert row.bytes.decode("utf-8", errors="replace") == tokenizer.decode([row.id])
 
@@ -60,8 +61,8 @@ def test_format_token_table_is_aligned(tokenizer):
     assert lines[0].split() == ["id", "token", "text", "bytes"]
     assert set(lines[1]) == {"-", " "}
     # The text and bytes columns start at the same display column on every line (kana are two wide).
-    text_starts = {_width(line[: line.index("'")]) for line in lines[2:]}
-    bytes_starts = {_width(line[: len(line) - len(row.bytes.hex(" "))]) for line, row in zip(lines[2:], rows)}
+    text_starts = {display_width(line[: line.index("'")]) for line in lines[2:]}
+    bytes_starts = {display_width(line[: len(line) - len(row.bytes.hex(" "))]) for line, row in zip(lines[2:], rows)}
     assert len(text_starts) == 1 and len(bytes_starts) == 1
     assert "e3 81 93" in lines[2] and "'こ'" in lines[2]
     assert lines[-1].split()[-1] == "68"  # " English" ends with "h", 0x68

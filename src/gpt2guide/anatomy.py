@@ -23,68 +23,34 @@ References: karpathy/nanoGPT ``model.py`` (``CausalSelfAttention``, ``MLP``, ``B
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
-from .validation import check_context_length
+from .validation import (WrongType, WrongValue, check_context_length, check_finite, check_gpt2, check_hidden,
+                         check_layer, check_token_ids, check_vocabulary_ids)
 
 
-# -- checks on entry ---------------------------------------------------------------------------
+# -- checks on entry (written in gpt2guide.validation) ----------------------------------------
+# Each public step checks its arguments once and calls the unchecked step of the same name with
+# a leading underscore; the steps call one another unchecked, so a whole body checks once.
 
 def gpt2_body(model):
     """The ``GPT2Model`` inside ``model`` (the model itself, or ``model.transformer``)."""
-    from transformers import GPT2Model
-
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model: expected a GPT-2 model (e.g. from gpt2guide.load), got {type(model).__name__}")
-    gpt = model if isinstance(model, GPT2Model) else getattr(model, "transformer", None)
-    if not isinstance(gpt, GPT2Model):
-        kind = getattr(getattr(model, "config", None), "model_type", None)
-        raise ValueError(f"model: {type(model).__name__} (model_type {kind!r}) is not GPT-2; pass a GPT2Model "
-                         "or a GPT2LMHeadModel, e.g. gpt2guide.load('pocket')")
-    return gpt
-
-
-def check_layer(model, layer) -> int:
-    """``layer`` as an index of one of the model's blocks, 0 .. n_layer - 1."""
-    if not isinstance(layer, numbers.Integral) or isinstance(layer, bool):
-        raise TypeError(f"layer: expected a block index (int), got {type(layer).__name__}")
-    n_layer = gpt2_body(model).config.n_layer
-    if not 0 <= layer < n_layer:
-        raise ValueError(f"layer: {layer} is out of range; this model has {n_layer} blocks, 0 to {n_layer - 1}")
-    return int(layer)
+    return check_gpt2(model)
 
 
 def check_ids(model, input_ids) -> torch.Tensor:
     """A (batch, seq) integer tensor of vocabulary ids that fits the context, on the model's device."""
-    if not isinstance(input_ids, torch.Tensor):
-        raise TypeError(f"input_ids: expected a tensor of token ids of shape (batch, seq), got "
-                        f"{type(input_ids).__name__}; e.g. tokenizer(text, return_tensors='pt').input_ids")
-    if input_ids.is_floating_point() or input_ids.is_complex() or input_ids.dtype == torch.bool:
-        raise TypeError(f"input_ids: token ids must be integers, got dtype {input_ids.dtype}")
-    if input_ids.dim() != 2 or 0 in input_ids.shape:
-        raise ValueError(f"input_ids: expected shape (batch, seq) with at least one token, got "
-                         f"{tuple(input_ids.shape)}; add a batch axis with input_ids[None]")
-    gpt = gpt2_body(model)
+    check_token_ids(input_ids)
+    gpt = check_gpt2(model)
     check_context_length(gpt, input_ids.shape[1], "input_ids")
-    vocab = gpt.config.vocab_size
-    if input_ids.device.type != "meta" and (input_ids.min() < 0 or input_ids.max() >= vocab):
-        bad = input_ids.max().item() if input_ids.max() >= vocab else input_ids.min().item()
-        raise ValueError(f"input_ids: id {bad} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1})")
+    check_vocabulary_ids(gpt, input_ids)
     return input_ids.to(gpt.wte.weight.device)
 
 
-def check_hidden(model, x, argument: str = "x") -> torch.Tensor:
-    """A (batch, seq, n_embd) float tensor: what flows between the steps."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"{argument}: expected a float tensor of shape (batch, seq, n_embd), got "
-                        f"{type(x).__name__ if not isinstance(x, torch.Tensor) else x.dtype}")
-    n_embd = gpt2_body(model).config.n_embd
-    if x.dim() != 3 or x.shape[-1] != n_embd or 0 in x.shape:
-        raise ValueError(f"{argument}: expected shape (batch, seq, {n_embd}) (n_embd = {n_embd}), "
-                         f"got {tuple(x.shape)}")
-    return x
+def _checked(model, layer, x) -> tuple:
+    """``(GPT2Model, layer, x)`` once the model, the block index and the hidden states are checked."""
+    return check_gpt2(model), check_layer(model, layer), check_hidden(model, x)
 
 
 # -- the steps -----------------------------------------------------------------------------------
@@ -105,15 +71,23 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     """Layer normalization over the last axis: (x - mean) / sqrt(var + eps) * weight + bias."""
     for name, t in (("x", x), ("weight", weight), ("bias", bias)):
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name}: expected a tensor, got {type(t).__name__}")
+            raise WrongType(name, f"expected a tensor, got {type(t).__name__}")
     if weight.shape != x.shape[-1:] or bias.shape != x.shape[-1:]:
-        raise ValueError(f"weight, bias: expected shape ({x.shape[-1]},) to match x's last axis, got "
+        raise WrongValue("weight, bias", f"expected shape ({x.shape[-1]},) to match x's last axis, got "
                          f"{tuple(weight.shape)} and {tuple(bias.shape)}")
-    if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not eps > 0:
-        raise ValueError(f"eps: expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
+    if check_finite(eps, "eps") <= 0:
+        raise WrongValue("eps", f"expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
+    return _layer_norm(x, weight, bias, eps)
+
+
+def _layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
     mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
     var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1): the mean of squares, divided by n, not n - 1
     return (x - mean) / torch.sqrt(var + eps) * weight + bias  # (..., n_embd)
+
+
+def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
+    return _layer_norm(x, ln.weight, ln.bias, ln.eps)
 
 
 @torch.no_grad()
@@ -146,9 +120,11 @@ def query_key_value(model, layer: int, x: torch.Tensor):
 
     The keys and values are what the KV cache stores for this block.
     """
-    gpt = gpt2_body(model)
-    attn = gpt.h[check_layer(model, layer)].attn
-    qkv = projection(check_hidden(model, x), attn.c_attn)  # (batch, seq, 3 * n_embd)
+    return _query_key_value(*_checked(model, layer, x))
+
+
+def _query_key_value(gpt, layer: int, x: torch.Tensor):
+    qkv = projection(x, gpt.h[layer].attn.c_attn)  # (batch, seq, 3 * n_embd)
     q, k, v = qkv.split(gpt.config.n_embd, dim=-1)  # 3 x (batch, seq, n_embd)
     n_head = gpt.config.n_head
     return split_heads(q, n_head), split_heads(k, n_head), split_heads(v, n_head)
@@ -161,7 +137,10 @@ def causal_mask(seq: int, device=None) -> torch.Tensor:
 
 def attention_scale(model, layer: int) -> float:
     """What q·kᵀ is multiplied by: 1/sqrt(head_dim) for GPT-2 (and 1/(layer+1) more if the config asks)."""
-    config = gpt2_body(model).config
+    return _attention_scale(gpt2_body(model).config, check_layer(model, layer))
+
+
+def _attention_scale(config, layer: int) -> float:
     scale = (config.n_embd // config.n_head) ** -0.5 if config.scale_attn_weights else 1.0
     if config.scale_attn_by_inverse_layer_idx:
         scale /= float(layer + 1)
@@ -171,7 +150,11 @@ def attention_scale(model, layer: int) -> float:
 @torch.no_grad()
 def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     """softmax(q·kᵀ / sqrt(head_dim)) under the causal mask: (batch, n_head, seq, seq), rows sum to 1."""
-    scores = (q @ k.transpose(-1, -2)) * attention_scale(model, layer)  # (batch, n_head, seq, seq)
+    return _attention_probabilities(gpt2_body(model), check_layer(model, layer), q, k)
+
+
+def _attention_probabilities(gpt, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    scores = (q @ k.transpose(-1, -2)) * _attention_scale(gpt.config, layer)  # (batch, n_head, seq, seq)
     allowed = causal_mask(q.shape[-2], device=q.device)  # (seq, seq)
     scores = scores.masked_fill(~allowed, float("-inf"))  # a later position gets weight exp(-inf) = 0
     return torch.softmax(scores, dim=-1)  # (batch, n_head, seq, seq)
@@ -180,10 +163,14 @@ def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor)
 @torch.no_grad()
 def attention(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """Causal multi-head self-attention of block ``layer`` on its normed input ``x``: (batch, seq, n_embd)."""
-    q, k, v = query_key_value(model, layer, x)  # 3 x (batch, n_head, seq, head_dim)
-    weights = attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+    return _attention(*_checked(model, layer, x))
+
+
+def _attention(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    q, k, v = _query_key_value(gpt, layer, x)  # 3 x (batch, n_head, seq, head_dim)
+    weights = _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
     mixed = weights @ v  # (batch, n_head, seq, head_dim): each position's weighted sum of values
-    return projection(merge_heads(mixed), gpt2_body(model).h[layer].attn.c_proj)  # (batch, seq, n_embd)
+    return projection(merge_heads(mixed), gpt.h[layer].attn.c_proj)  # (batch, seq, n_embd)
 
 
 def activation(config):
@@ -198,24 +185,25 @@ def activation(config):
 @torch.no_grad()
 def mlp(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """The MLP of block ``layer`` on its normed input ``x``: widen 4x, GELU, narrow back. (batch, seq, n_embd)."""
-    gpt = gpt2_body(model)
-    h = gpt.h[check_layer(model, layer)]
-    wide = projection(check_hidden(model, x), h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
+    return _mlp(*_checked(model, layer, x))
+
+
+def _mlp(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    h = gpt.h[layer]
+    wide = projection(x, h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
     return projection(activation(gpt.config)(wide), h.mlp.c_proj)  # (batch, seq, n_embd)
-
-
-def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
-    return layer_norm(x, ln.weight, ln.bias, ln.eps)
 
 
 @torch.no_grad()
 def block(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """One transformer block, pre-LN: x + attention(ln_1(x)), then + mlp(ln_2(...)). (batch, seq, n_embd)."""
-    gpt = gpt2_body(model)
-    h = gpt.h[check_layer(model, layer)]
-    x = check_hidden(model, x)
-    x = x + attention(model, layer, _norm(x, h.ln_1))  # first residual connection
-    return x + mlp(model, layer, _norm(x, h.ln_2))  # second residual connection
+    return _block(*_checked(model, layer, x))
+
+
+def _block(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
+    h = gpt.h[layer]
+    x = x + _attention(gpt, layer, _norm(x, h.ln_1))  # first residual connection
+    return x + _mlp(gpt, layer, _norm(x, h.ln_2))  # second residual connection
 
 
 @torch.no_grad()
@@ -225,9 +213,10 @@ def block_outputs(model, input_ids: torch.Tensor) -> list[torch.Tensor]:
     Unlike transformers' ``output_hidden_states``, whose last entry is already normed by ``ln_f``,
     the last entry here is the raw output of the last block.
     """
+    gpt = gpt2_body(model)
     states = [embed(model, input_ids)]  # (batch, seq, n_embd)
-    for layer in range(gpt2_body(model).config.n_layer):
-        states.append(block(model, layer, states[-1]))
+    for layer in range(gpt.config.n_layer):
+        states.append(_block(gpt, layer, states[-1]))
     return states
 
 
@@ -240,7 +229,7 @@ def final_norm(model, x: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def body(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The whole body: embeddings, every block, ``ln_f``. Equals ``last_hidden_state``, (batch, seq, n_embd)."""
-    return final_norm(model, block_outputs(model, input_ids)[-1])
+    return _norm(block_outputs(model, input_ids)[-1], gpt2_body(model).ln_f)
 
 
 @torch.no_grad()
@@ -258,7 +247,8 @@ def logit_lens(model, input_ids: torch.Tensor) -> torch.Tensor:
     Returns (n_layer + 1, batch, seq, vocab); the last entry is the model's own logits.
     References: nostalgebraist, "interpreting GPT: the logit lens" (2020).
     """
-    return torch.stack([head(model, final_norm(model, x)) for x in block_outputs(model, input_ids)])
+    ln_f = gpt2_body(model).ln_f
+    return torch.stack([head(model, _norm(x, ln_f)) for x in block_outputs(model, input_ids)])
 
 
 @torch.no_grad()
@@ -267,12 +257,12 @@ def attention_weights(model, input_ids: torch.Tensor, layer: int) -> torch.Tenso
 
     Equal to ``model(input_ids, output_attentions=True).attentions[layer]`` with eager attention.
     """
-    layer = check_layer(model, layer)
+    gpt, layer = gpt2_body(model), check_layer(model, layer)
     x = embed(model, input_ids)  # (batch, seq, n_embd)
     for earlier in range(layer):
-        x = block(model, earlier, x)
-    q, k, _ = query_key_value(model, layer, _norm(x, gpt2_body(model).h[layer].ln_1))
-    return attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
+        x = _block(gpt, earlier, x)
+    q, k, _ = _query_key_value(gpt, layer, _norm(x, gpt.h[layer].ln_1))
+    return _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
 
 
 # -- what the model itself computes, for comparison ------------------------------------------------
@@ -289,7 +279,7 @@ def capture(model, input_ids: torch.Tensor, names) -> dict:
     gpt = gpt2_body(model)
     ids = check_ids(model, input_ids)
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise TypeError("names: expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
+        raise WrongType("names", "expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
     outputs: dict = {}
     handles = []
     try:
@@ -297,7 +287,7 @@ def capture(model, input_ids: torch.Tensor, names) -> dict:
             try:
                 module = gpt.get_submodule(name)
             except AttributeError:
-                raise ValueError(f"names: the body has no module {name!r}; see [n for n, _ in "
+                raise WrongValue("names", f"the body has no module {name!r}; see [n for n, _ in "
                                  "model.named_modules()] for the names") from None
 
             def keep(_module, _inputs, output, name=name):

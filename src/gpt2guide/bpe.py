@@ -31,17 +31,15 @@ import json
 import weakref
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
-from .validation import check_text
+from .constants import END_OF_TEXT, POCKET_DIR
+from .validation import WrongType, WrongValue, check_int, check_text, check_texts
 
 # GPT-2's pre-tokenizer, exactly as in openai/gpt-2 src/encoder.py. \p{L}: any letter (kana and
 # kanji too), \p{N}: any digit; `\s+(?!\S)` leaves the last space of a run for the next word.
 PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
-END_OF_TEXT = "<|endoftext|>"
-POCKET_DIR = Path(__file__).parent / "pocket" / "checkpoint"
 
 
 @functools.cache
@@ -90,12 +88,12 @@ def tables(tokenizer=None) -> Tables:
     if tokenizer is None:
         return _pocket_tables()
     if not hasattr(tokenizer, "backend_tokenizer") or not callable(getattr(tokenizer, "get_vocab", None)):
-        raise TypeError(f"tokenizer: expected a transformers GPT-2 tokenizer (e.g. from gpt2guide.load) or None "
+        raise WrongType("tokenizer", "expected a transformers GPT-2 tokenizer (e.g. from gpt2guide.load) or None "
                         f"for the pocket checkpoint's files, got {type(tokenizer).__name__}")
     if tokenizer not in _TABLES_OF:
         model = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
         if model.get("type") != "BPE":
-            raise ValueError(f"tokenizer: its model is {model.get('type')}, not BPE")
+            raise WrongValue("tokenizer", f"its model is {model.get('type')}, not BPE")
         # tokenizers writes each merge as ["left", "right"] (older files: "left right").
         pairs = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
         special = tuple(t.content for t in tokenizer.added_tokens_decoder.values() if t.special)
@@ -158,7 +156,7 @@ def merge_steps(word: str, *, tokenizer=None) -> list[MergeStep]:
     """The merges BPE applies to one pre-token (e.g. ``" forget"``), in order."""
     pieces = pre_tokenize(check_text(word, "word"), tokenizer=tokenizer)
     if len(pieces) != 1:
-        raise ValueError(f"word: {word!r} is {len(pieces)} pre-tokens {pieces}; pass one of them")
+        raise WrongValue("word", f"{word!r} is {len(pieces)} pre-tokens {pieces}; pass one of them")
     return _bpe(word, tables(tokenizer).ranks)
 
 
@@ -202,27 +200,10 @@ def encode(text: str, *, tokenizer=None) -> list[int]:
 # -- where merges come from -----------------------------------------------------------------------
 
 
-def _check_texts(texts) -> list[str]:
-    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
-        raise TypeError("texts: expected a list of str (one per line or document), "
-                        f"got {type(texts).__name__}; wrap a single text as [text]")
-    if not any(texts):
-        raise ValueError("texts: every text is empty; pass some text to learn merges from")
-    return list(texts)
-
-
-def _check_n_merges(n_merges) -> int:
-    if not isinstance(n_merges, int) or isinstance(n_merges, bool):
-        raise TypeError(f"n_merges: expected an int, got {n_merges!r}")
-    if n_merges < 1:
-        raise ValueError(f"n_merges: must be at least 1, got {n_merges}")
-    return n_merges
-
-
 def word_counts(texts) -> Counter:
     """How often each pre-token occurs, each written as its tuple of byte characters."""
     counts = Counter()
-    for text in _check_texts(texts):
+    for text in check_texts(texts):
         counts.update(tuple(byte_chars(piece)) for piece in PATTERN.findall(text))
     return counts
 
@@ -233,10 +214,11 @@ def train_merges(texts, n_merges: int) -> list[tuple[str, str]]:
     A tie goes to the pair whose symbols came first (the 256 byte characters in code-point order,
     then merged symbols in order of creation), as in the ``tokenizers`` library's ``BpeTrainer``.
     """
+    n_merges = check_int(n_merges, "n_merges", minimum=1)
     words = word_counts(texts)
     order = {char: i for i, char in enumerate(sorted(bytes_to_unicode().values()))}
     merges = []
-    while len(merges) < _check_n_merges(n_merges):
+    while len(merges) < n_merges:
         pairs = Counter()
         for word, count in words.items():
             for pair in zip(word, word[1:]):
@@ -257,8 +239,8 @@ def library_merges(texts, n_merges: int) -> list[tuple[str, str]]:
     tokenizer = Tokenizer(models.BPE())
     # GPT-2's pre-tokenizer: the regex above, bytes as visible characters, no space added in front.
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    trainer = trainers.BpeTrainer(vocab_size=256 + _check_n_merges(n_merges), show_progress=False,
+    trainer = trainers.BpeTrainer(vocab_size=256 + check_int(n_merges, "n_merges", minimum=1), show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    tokenizer.train_from_iterator(_check_texts(texts), trainer)
+    tokenizer.train_from_iterator(check_texts(texts), trainer)
     merges = json.loads(tokenizer.to_str())["model"]["merges"]
     return [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in merges]

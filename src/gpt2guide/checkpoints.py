@@ -13,9 +13,8 @@ from pathlib import Path
 
 import torch
 
-from .validation import check_device, check_name
-
-POCKET_DIR = Path(__file__).parent / "pocket" / "checkpoint"
+from .constants import N_POSITIONS, POCKET_DIR, VOCAB_SIZE
+from .validation import WrongValue, check_choice, check_device, check_int
 
 # Hub ids of the official checkpoints (the OpenAI weights now live under openai-community).
 HUB_IDS = {
@@ -26,7 +25,7 @@ HUB_IDS = {
     "distilgpt2": "distilbert/distilgpt2",
 }
 
-# (n_layer, n_embd, n_head) of each official size; all share n_positions=1024 and vocab_size=50257.
+# (n_layer, n_embd, n_head) of each official size; all share N_POSITIONS and VOCAB_SIZE.
 SIZES = {
     "gpt2": (12, 768, 12),
     "gpt2-medium": (24, 1024, 16),
@@ -42,9 +41,9 @@ def config_of(name: str):
     """The ``GPT2Config`` of an official size, from the constants above (no download)."""
     from transformers import GPT2Config
 
-    check_name(name, SIZES, "name")
+    check_choice(name, SIZES, "name", what="checkpoint")
     n_layer, n_embd, n_head = SIZES[name]
-    return GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=1024, vocab_size=50257)
+    return GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=N_POSITIONS, vocab_size=VOCAB_SIZE)
 
 
 def skeleton(name: str, *, head: bool = True):
@@ -57,14 +56,29 @@ def skeleton(name: str, *, head: bool = True):
     return model.eval()
 
 
+def random_model(name: str = "gpt2", *, n_layer: int | None = None, seed: int = 0):
+    """``GPT2LMHeadModel`` with the architecture of ``name`` (optionally fewer layers) and random weights.
+
+    Speed does not depend on the values (``tools/bench.py``), and hand-written decoding must
+    equal ``generate`` on any weights (the tests).
+    """
+    from transformers import GPT2LMHeadModel
+
+    config = config_of(name)
+    if n_layer is not None:
+        config.n_layer = check_int(n_layer, "n_layer", minimum=1)
+    torch.manual_seed(seed)
+    return GPT2LMHeadModel(config).eval()
+
+
 def _source(name: str | Path) -> str:
     """Where ``from_pretrained`` reads ``name`` from: the package, a hub id, or a local folder."""
     if isinstance(name, Path) or (isinstance(name, str) and Path(name).is_dir()):
         folder = Path(name)
         if not (folder / "config.json").is_file():
-            raise ValueError(f"name: folder {folder} holds no config.json, so it is no checkpoint")
+            raise WrongValue("name", f"folder {folder} holds no config.json, so it is no checkpoint")
         return str(folder)
-    check_name(name, NAMES, "name", hint="or pass a local checkpoint folder")
+    check_choice(name, NAMES, "name", what="checkpoint", hint="or pass a local checkpoint folder")
     return str(POCKET_DIR) if name == "pocket" else HUB_IDS[name]
 
 

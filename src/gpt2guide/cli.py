@@ -1,8 +1,19 @@
-"""The ``gpt2guide`` command line: one module per sub-command under ``gpt2guide.commands``.
+"""The ``gpt2guide`` command line: one module per sub-command.
 
-Each module has ``register(subparsers)``, which adds its parser and sets ``handler``; a handler
-returns a JSON-able result (printed with ``--json``) or prints its own readable output.
-Bad input (``ValueError``/``TypeError`` from the library) becomes one line on stderr and exit code 2.
+The sub-commands are found, not listed: every module of ``gpt2guide.commands`` (what readers
+get) and, in a source checkout, of ``tools.commands`` (maintainer tooling outside the wheel:
+figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
+function is one. A new command is one new file. A module with ``PARENT = "pocket"`` adds its
+sub-commands to that command's group (what the parent's ``register`` returned).
+``register`` adds the command's parser and sets its ``handler``, which returns a JSON-able result
+(printed whole with ``--json``, else its ``"text"``). Handlers import what they need when they
+run, so that ``gpt2guide tokens`` never imports torch.
+
+Options the user leaves out are left out of the call, so the library's own defaults apply
+(``default_of`` shows them in the help). Bad input, that is the library's ``WrongType`` and
+``WrongValue`` (``gpt2guide.validation``), becomes one line on stderr that names the option
+(``--checkpoint: unknown checkpoint ...``) and exit code 2. Any other exception is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
@@ -10,23 +21,69 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import pkgutil
 import sys
 
-COMMANDS = ("tokens", "params", "generate", "bench", "pocket", "figures", "notebooks")
+from . import commands
+from .constants import REPOSITORY
+from .validation import ArgumentError
+
+
+def command_packages() -> list:
+    """``gpt2guide.commands``, and ``tools.commands`` when this package runs from a source checkout."""
+    packages = [commands]
+    if (REPOSITORY / "tools" / "commands" / "__init__.py").is_file():
+        if str(REPOSITORY) not in sys.path:
+            sys.path.append(str(REPOSITORY))  # the checkout's tools/, wherever the command runs from
+        packages.append(importlib.import_module("tools.commands"))
+    return packages
+
+
+def command_modules() -> list:
+    """Every module of the command packages that registers a sub-command, each package by name."""
+    found = []
+    for package in command_packages():
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            if callable(getattr(module, "register", None)):
+                found.append(module)
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gpt2guide", description="GPT-2 by running it.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"gpt2guide.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"gpt2guide.commands.{name}":
-                raise
-            continue  # a command not written yet
-        module.register(subparsers)
+    groups = {}  # command -> the sub-command group its register returned
+    modules = command_modules()
+    for module in modules:
+        if not hasattr(module, "PARENT"):
+            groups[module.__name__.rsplit(".", 1)[1]] = module.register(subparsers)
+    for module in modules:
+        if hasattr(module, "PARENT"):
+            module.register(groups[module.PARENT])
     return parser
+
+
+def default_of(function, argument: str):
+    """The default a library function gives ``argument``: the one place it is written."""
+    import inspect
+
+    return inspect.signature(function).parameters[argument].default
+
+
+def given(args: argparse.Namespace, names) -> dict:
+    """The options among ``names`` that the user gave (their parsers use ``default=argparse.SUPPRESS``)."""
+    return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+
+def option_name(args: argparse.Namespace, argument: str) -> str:
+    """How the user spells a library argument: the command's own name for it, else ``--the-argument``."""
+    spelled = getattr(args, "options", {}).get(argument)
+    if spelled is not None:
+        return spelled
+    if argument.startswith("-") or argument not in vars(args):
+        return argument  # already an option, or an argument the user cannot set
+    return "--" + argument.replace("_", "-")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = args.handler(args)
-    except (ValueError, TypeError) as error:
-        print(f"gpt2guide {args.command}: error: {error}", file=sys.stderr)
+    except ArgumentError as error:
+        print(f"gpt2guide {args.command}: error: {option_name(args, error.argument)}: {error.detail}", file=sys.stderr)
         return 2
     if result is not None:
         print(_render(result, as_json=getattr(args, "json", False)))

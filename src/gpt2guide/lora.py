@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import torch
 
+from .validation import WrongType, WrongValue
+
 
 def _adapter(layer, adapter: str):
     if not hasattr(layer, "lora_A") or not hasattr(layer, "lora_B"):
-        raise TypeError(
-            f"layer: expected a PEFT LoRA layer (with lora_A and lora_B), got "
-            f"{type(layer).__name__}; wrap the model with peft.get_peft_model first"
-        )
+        raise WrongType("layer", f"expected a PEFT LoRA layer (with lora_A and lora_B), got "
+                        f"{type(layer).__name__}; wrap the model with peft.get_peft_model first")
     if adapter not in layer.lora_A:
         known = ", ".join(layer.lora_A)
-        raise ValueError(f"adapter: no adapter named {adapter!r} in this layer; known: {known}")
+        raise WrongValue("adapter", f"no adapter named {adapter!r} in this layer; known: {known}")
     return layer.lora_A[adapter], layer.lora_B[adapter]
 
 

@@ -17,30 +17,13 @@ from __future__ import annotations
 
 import torch
 
-from .validation import check_context_length
+from .validation import (WrongType, WrongValue, check_causal_lm, check_context_length, check_float_tensor,
+                         check_token_ids, is_int)
 
 
 def check_batch_ids(input_ids, argument: str = "input_ids") -> torch.Tensor:
     """A (batch, seq) tensor of integer token ids with seq >= 2 (one token has no next token)."""
-    if not isinstance(input_ids, torch.Tensor):
-        raise TypeError(f"{argument}: expected a tensor of token ids of shape (batch, seq), "
-                        f"got {type(input_ids).__name__}; e.g. torch.tensor([ids])")
-    if input_ids.is_floating_point() or input_ids.is_complex() or input_ids.dtype == torch.bool:
-        raise TypeError(f"{argument}: token ids must be integers, got dtype {input_ids.dtype}")
-    if input_ids.dim() != 2:
-        raise ValueError(f"{argument}: expected shape (batch, seq), got {tuple(input_ids.shape)}; "
-                         "for one text use ids.unsqueeze(0)")
-    if input_ids.shape[0] == 0 or input_ids.shape[1] < 2:
-        raise ValueError(f"{argument}: need at least one row of at least 2 tokens (the first token has no "
-                         f"prediction before it), got shape {tuple(input_ids.shape)}")
-    return input_ids
-
-
-def _check_model(model):
-    if not callable(model) or not hasattr(model, "config"):
-        raise TypeError(f"model: expected a transformers causal language model (e.g. from gpt2guide.load), "
-                        f"got {type(model).__name__}")
-    return model
+    return check_token_ids(input_ids, argument, min_tokens=2)
 
 
 def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
@@ -51,11 +34,9 @@ def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tens
 def per_token_losses(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
     """``-log p(token i+1 | tokens up to i)`` at every position, shape (batch, seq - 1)."""
     check_batch_ids(input_ids)
-    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
-        raise TypeError(f"logits: expected a float tensor of shape (batch, seq, vocab), got "
-                        f"{type(logits).__name__ if not isinstance(logits, torch.Tensor) else logits.dtype}")
+    check_float_tensor(logits, "logits", "(batch, seq, vocab)")
     if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
-        raise ValueError(f"logits: expected shape (batch, seq, vocab) with (batch, seq) = {tuple(input_ids.shape)} "
+        raise WrongValue("logits", f"expected shape (batch, seq, vocab) with (batch, seq) = {tuple(input_ids.shape)} "
                          f"of input_ids, got {tuple(logits.shape)}")
     predictions = logits[:, :-1, :].float()  # (batch, seq-1, vocab): the last position predicts nothing we have
     targets = input_ids[:, 1:].to(logits.device)  # (batch, seq-1): the first token is nobody's prediction
@@ -73,7 +54,7 @@ def token_losses(model, input_ids: torch.Tensor) -> torch.Tensor:
 
     Rows go through the model a few at a time, so that a long text cut into many windows fits in memory.
     """
-    _check_model(model)
+    check_causal_lm(model)
     check_batch_ids(input_ids)
     check_context_length(model, input_ids.shape[1], "input_ids")
     losses = []
@@ -90,12 +71,12 @@ def perplexity(model, input_ids: torch.Tensor) -> float:
 
 def windows(ids, size: int) -> torch.Tensor:
     """Consecutive, non-overlapping windows of ``size`` tokens, shape (n, size); the tail is dropped."""
-    if not isinstance(size, int) or isinstance(size, bool):
-        raise TypeError(f"size: expected an int, got {size!r}")
+    if not is_int(size):
+        raise WrongType("size", f"expected an int, got {size!r}")
     ids = torch.as_tensor(ids)
     if ids.dim() != 1:
-        raise ValueError(f"ids: expected a flat list or 1-D tensor of token ids, got shape {tuple(ids.shape)}")
+        raise WrongValue("ids", f"expected a flat list or 1-D tensor of token ids, got shape {tuple(ids.shape)}")
     if not 2 <= size <= ids.numel():
-        raise ValueError(f"size: must be between 2 and the number of ids ({ids.numel()}), got {size}")
+        raise WrongValue("size", f"must be between 2 and the number of ids ({ids.numel()}), got {size}")
     n = ids.numel() // size
     return ids[: n * size].reshape(n, size)  # (n, size)

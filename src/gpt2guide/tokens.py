@@ -4,8 +4,12 @@ GPT-2's tokenizer works on UTF-8 bytes, not characters. To keep its vocabulary p
 the 256 byte values is stored as one visible character (a space becomes ``Ġ``, a newline ``Ċ``);
 ``bytes_to_unicode`` is that map. Inverting it gives each token's true bytes, also for tokens that
 hold part of a character (a Japanese character is 3 UTF-8 bytes and may be split between tokens).
+``gpt2_tokenizer`` builds the same tokenizer on the ``tokenizers`` library alone, from a
+checkpoint's ``vocab.json`` and ``merges.txt``: the same ids, without importing torch or
+transformers (the CLI's ``gpt2guide tokens`` uses it to answer at once). Every function here takes
+either kind of tokenizer.
 References: openai/gpt-2 src/encoder.py (``bytes_to_unicode``); transformers' GPT2Tokenizer;
-tiktoken's ``decode_single_token_bytes``.
+tiktoken's ``decode_single_token_bytes``; huggingface/tokenizers ``ByteLevel``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
-from .validation import check_text
+from .bpe import bytes_to_unicode
+from .constants import END_OF_TEXT, POCKET_DIR
+from .validation import WrongValue, check_text, check_tokenizer
 
 
 @dataclass(frozen=True)
@@ -28,8 +35,6 @@ class TokenRow:
 @functools.cache
 def _byte_decoder() -> dict[str, int]:
     """Visible character -> byte value: the inverse of GPT-2's ``bytes_to_unicode``."""
-    from transformers.convert_slow_tokenizer import bytes_to_unicode
-
     return {char: byte for byte, char in bytes_to_unicode().items()}
 
 
@@ -41,23 +46,48 @@ def token_bytes(token: str) -> bytes:
     return token.encode("utf-8")
 
 
-def _check_tokenizer(tokenizer):
-    if not callable(getattr(tokenizer, "convert_ids_to_tokens", None)) or not callable(getattr(tokenizer, "encode", None)):
-        raise TypeError(f"tokenizer: expected a transformers tokenizer (e.g. from gpt2guide.load), "
-                        f"got {type(tokenizer).__name__}")
+def gpt2_tokenizer(folder: str | Path = POCKET_DIR):
+    """GPT-2's tokenizer as a ``tokenizers.Tokenizer``, read from ``folder``'s vocab.json and merges.txt.
+
+    GPT-2's pipeline: byte-level pre-tokenizer with GPT-2's regex and no space added in front
+    (``add_prefix_space=False``), the BPE merges, and ``<|endoftext|>`` as a special token
+    matched before anything else; the same ids as transformers' ``GPT2Tokenizer``.
+    """
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+
+    folder = Path(folder)
+    vocab, merges = folder / "vocab.json", folder / "merges.txt"
+    if not (vocab.is_file() and merges.is_file()):
+        raise WrongValue("folder", f"{folder} holds no vocab.json and merges.txt; pass a GPT-2 checkpoint folder")
+    tokenizer = Tokenizer(models.BPE.from_file(str(vocab), str(merges)))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.add_special_tokens([AddedToken(END_OF_TEXT, special=True, normalized=False)])
     return tokenizer
+
+
+def _ids_and_tokens(tokenizer, text: str) -> tuple[list[int], list[str]]:
+    """The ids of ``text`` and the vocabulary strings behind them, from either kind of tokenizer."""
+    from tokenizers import Tokenizer
+
+    tokenizer, text = check_tokenizer(tokenizer), check_text(text)
+    if isinstance(tokenizer, Tokenizer):
+        encoding = tokenizer.encode(text, add_special_tokens=False)
+        return encoding.ids, encoding.tokens
+    ids = tokenizer.encode(text, add_special_tokens=False)  # GPT-2 adds no token around a text anyway
+    return ids, tokenizer.convert_ids_to_tokens(ids)
 
 
 def token_ids(tokenizer, text: str) -> list[int]:
     """The ids of ``text``, without any token added around it (GPT-2 adds none anyway)."""
-    return _check_tokenizer(tokenizer).encode(check_text(text), add_special_tokens=False)
+    return _ids_and_tokens(tokenizer, text)[0]
 
 
 def token_table(tokenizer, text: str) -> list[TokenRow]:
     """One row per token of ``text``: id, stored string, readable text and raw bytes."""
-    ids = token_ids(tokenizer, text)
+    ids, tokens = _ids_and_tokens(tokenizer, text)
     rows = []
-    for token_id, token in zip(ids, tokenizer.convert_ids_to_tokens(ids)):
+    for token_id, token in zip(ids, tokens):
         raw = token_bytes(token)
         rows.append(TokenRow(token_id, token, raw.decode("utf-8", errors="replace"), raw))
     return rows
@@ -68,13 +98,13 @@ def tokens_per_character(tokenizer, text: str) -> float:
     return len(token_ids(tokenizer, text)) / len(text)
 
 
-def _width(text: str) -> int:
-    # Wide (W) and full-width (F) characters such as kana and kanji take two terminal columns.
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: wide (W) and full-width (F) characters such as kana and kanji take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * (width - _width(text))
+    fill = " " * (width - display_width(text))
     return fill + text if right else text + fill
 
 
@@ -82,7 +112,7 @@ def format_token_table(rows: list[TokenRow]) -> str:
     """The rows as an aligned plain-text table (text shown as a Python literal, bytes in hex)."""
     header = ("id", "token", "text", "bytes")
     cells = [(str(r.id), r.token, repr(r.text), r.bytes.hex(" ")) for r in rows]
-    widths = [max(_width(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    widths = [max(display_width(line[i]) for line in [header, *cells]) for i in range(len(header))]
     lines = []
     for line in [header, *cells]:
         # The id column is right-aligned; the last column needs no padding.

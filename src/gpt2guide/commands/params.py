@@ -16,9 +16,10 @@ def _counts(model) -> dict:
 
 
 def _model(name: str):
-    from ..checkpoints import load, skeleton
+    from ..checkpoints import NAMES, load, skeleton
+    from ..validation import check_choice
 
-    if name == "pocket":
+    if check_choice(name, NAMES, "name", what="checkpoint") == "pocket":
         return load("pocket")[0], "bundled pocket checkpoint"
     return skeleton(name), "skeleton on the meta device (no weights)"
 
@@ -35,11 +36,8 @@ def _readable(result: dict) -> str:
 
 
 def _handler(args):
-    from ..checkpoints import NAMES
     from ..parameters import tied_parameters
-    from ..validation import check_name
 
-    check_name(args.name, NAMES, "name")
     model, source = _model(args.name)
     config = model.config
     result = {
@@ -57,4 +55,4 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("params", help="count a checkpoint's parameters (unique and summed)")
     parser.add_argument("name", help="pocket, gpt2, gpt2-medium, gpt2-large, gpt2-xl or distilgpt2")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-    parser.set_defaults(handler=_handler)
+    parser.set_defaults(handler=_handler, options={"name": "NAME"})

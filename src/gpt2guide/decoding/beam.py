@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .checks import check_early_stopping, check_length_penalty, check_num_beams
-from .greedy import check_decoding_call, end_of_sequence_ids
+from ..validation import (WrongValue, check_decoding_call, check_early_stopping, check_eos_token_id,
+                          check_length_penalty, check_num_beams)
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,17 @@ class BeamSearchResult:
         return self.finished[0]
 
 
-def _score(log_probability: torch.Tensor, length: int, length_penalty: float) -> float:
-    """The rank of a finished beam: its log-probability divided by length ** length_penalty."""
-    return (log_probability / length**length_penalty).item()
+def beam_score(log_probability: float, length: int, length_penalty: float) -> float:
+    """How beams are ranked: the log-probability divided by length ** length_penalty (the formula above)."""
+    return float(log_probability) / length**length_penalty
 
 
-def _can_still_improve(best_running: torch.Tensor, worst_finished: float, length: int, max_new_tokens: int,
+def _can_still_improve(best_running: float, worst_finished: float, length: int, max_new_tokens: int,
                        length_penalty: float, early_stopping) -> bool:
     """Could the best running beam still beat the worst finished one? (transformers' estimate)"""
     if early_stopping == "never" and length_penalty > 0:
         length = max_new_tokens  # a positive penalty rewards length: estimate at the longest possible
-    return (best_running / length**length_penalty).item() > worst_finished
+    return beam_score(best_running, length, length_penalty) > worst_finished
 
 
 @torch.inference_mode()
@@ -91,8 +91,8 @@ def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beam
     length_penalty = check_length_penalty(length_penalty)
     early_stopping = check_early_stopping(early_stopping)
     if max_new_tokens == 0:
-        raise ValueError("max_new_tokens: beam search needs at least 1 new token (as generate does)")
-    eos = end_of_sequence_ids(model, eos_token_id)
+        raise WrongValue("max_new_tokens", "beam search needs at least 1 new token (as generate does)")
+    eos = check_eos_token_id(model, eos_token_id)
     n_candidates = max(2, 1 + len(eos)) * num_beams  # enough pairs that num_beams can run on
 
     running = [()]  # the running beams' tokens: one empty beam, the prompt alone, at first
@@ -118,9 +118,8 @@ def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beam
         for rank, (parent, token) in enumerate(zip(parents.tolist(), tokens.tolist())):
             if token in eos or length == max_new_tokens:  # this pair ends here
                 if rank < num_beams:
-                    log_prob = top_log_p[rank]
-                    score = _score(log_prob, length, length_penalty)
-                    ended.append(Beam(running[parent] + (token,), log_prob.item(), score))
+                    log_prob = top_log_p[rank].item()
+                    ended.append(Beam(running[parent] + (token,), log_prob, beam_score(log_prob, length, length_penalty)))
             elif len(keep) < num_beams:
                 keep.append(rank)
         # 5. the num_beams best finished beams so far, by score
@@ -128,7 +127,7 @@ def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beam
         keep = torch.tensor(keep, dtype=torch.long, device=ids.device)  # (beams,) ranks that run on
         running = [running[p] + (t,) for p, t in zip(parents[keep].tolist(), tokens[keep].tolist())]
         running_log_p = top_log_p[keep]  # (beams,), best first
-        kept = tuple(Beam(b, lp, lp / length**length_penalty) for b, lp in zip(running, running_log_p.tolist()))
+        kept = tuple(Beam(b, lp, beam_score(lp, length, length_penalty)) for b, lp in zip(running, running_log_p.tolist()))
         steps.append(BeamStep(running=kept, finished=tuple(ended)))
         # 6. stop at the length limit, or when the finished list is full and ...
         if length == max_new_tokens:
@@ -138,7 +137,7 @@ def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beam
             if early_stopping is True:
                 break
             # ... otherwise: when no running beam can beat the worst finished beam any more
-            if not _can_still_improve(running_log_p[0], finished[-1].score, length, max_new_tokens,
+            if not _can_still_improve(running_log_p[0].item(), finished[-1].score, length, max_new_tokens,
                                       length_penalty, early_stopping):
                 break
         # 7. row i of the cache must hold the history of running beam i: copy its parent's rows

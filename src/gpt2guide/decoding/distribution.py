@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..validation import check_context_length, check_text
-from .checks import check_input_ids, check_top_k
+from ..validation import check_context_length, check_int, check_text, check_token_ids
 
 
 def encode(tokenizer, text: str) -> torch.Tensor:
@@ -25,7 +24,7 @@ def encode(tokenizer, text: str) -> torch.Tensor:
 @torch.inference_mode()
 def next_token_logits(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The logits of the last position: one score per vocabulary token, shape (vocab,)."""
-    check_input_ids(input_ids)
+    check_token_ids(input_ids, batch_one=True)
     check_context_length(model, input_ids.shape[1], "prompt")
     logits = model(input_ids.to(model.device)).logits  # (1, seq, vocab): a prediction after every position
     return logits[0, -1, :].float()  # (vocab,): the prediction after the whole prompt
@@ -48,7 +47,7 @@ class TokenProbability:
 
 def top_tokens(probabilities: torch.Tensor, tokenizer, k: int = 10) -> list[TokenProbability]:
     """The ``k`` most probable next tokens, most probable first, from a (vocab,) probability vector."""
-    check_top_k(k)
+    check_int(k, "k", minimum=1)
     values, ids = probabilities.topk(min(k, probabilities.numel()))  # (k,), (k,): sorted, largest first
     return [TokenProbability(tokenizer.decode([i]), i, p) for p, i in zip(values.tolist(), ids.tolist())]
 

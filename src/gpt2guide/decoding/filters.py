@@ -29,20 +29,30 @@ from functools import partial
 
 import torch
 
-from .checks import check_probability, check_temperature, check_top_k
+from ..validation import check_probability, check_temperature, check_top_k
 
 REMOVED = float("-inf")  # the logit of a filtered-out token: probability exp(-inf) = 0
+
+# Each filter is written twice over: the public function checks its setting and calls the step
+# below it, which does the work unchecked. ``sampling_filters`` checks the settings once and
+# composes the unchecked steps, so a sampling loop checks nothing on its many steps.
 
 
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """Divide the logits by ``temperature``: below 1 sharpens the distribution, above 1 flattens it."""
-    temperature = check_temperature(temperature)
+    return _temperature(logits, check_temperature(temperature))
+
+
+def _temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return logits / temperature  # (..., vocab); softmax(logits / T): T -> 0 approaches argmax
 
 
 def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     """Keep the ``top_k`` highest logits (and every token tied with the k-th); ``top_k=0`` keeps all."""
-    top_k = check_top_k(top_k)
+    return _top_k(logits, check_top_k(top_k))
+
+
+def _top_k(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     if top_k == 0:
         return logits  # 0 turns the filter off, as in transformers
     k = min(top_k, logits.size(-1))
@@ -52,7 +62,10 @@ def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
 
 def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """Keep the most probable tokens whose total probability reaches ``top_p`` (nucleus sampling)."""
-    top_p = check_probability(top_p, "top_p")
+    return _top_p(logits, check_probability(top_p, "top_p"))
+
+
+def _top_p(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     # 1. sort from least to most probable
     sorted_logits, order = logits.sort(dim=-1)  # (..., vocab), ascending
     # 2. tail mass: the probability of each token plus all less probable ones
@@ -67,7 +80,10 @@ def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
 
 def min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
     """Keep the tokens whose probability is at least ``min_p`` times the top token's probability."""
-    min_p = check_probability(min_p, "min_p")
+    return _min_p(logits, check_probability(min_p, "min_p"))
+
+
+def _min_p(logits: torch.Tensor, min_p: float) -> torch.Tensor:
     probs = logits.softmax(dim=-1)  # (..., vocab)
     threshold = min_p * probs.amax(dim=-1, keepdim=True)  # (..., 1): scales with the model's confidence
     return logits.masked_fill(probs < threshold, REMOVED)  # a token exactly at the threshold stays
@@ -78,17 +94,19 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
     """The filters that these settings turn on, in the order ``generate`` applies them.
 
     The defaults change nothing (temperature 1, top-k off, top-p 1, no min-p). Unlike ``generate``,
-    which fills an unset ``top_k`` with 50, top-k is off unless asked for.
+    which fills an unset ``top_k`` with 50, top-k is off unless asked for. Each setting is checked
+    here, once; the filters returned do not check again.
     """
+    temperature, top_k, top_p = check_temperature(temperature), check_top_k(top_k), check_probability(top_p, "top_p")
     filters = []
-    if check_temperature(temperature) != 1.0:
-        filters.append(partial(apply_temperature, temperature=temperature))
-    if check_top_k(top_k) != 0:
-        filters.append(partial(top_k_filter, top_k=top_k))
-    if check_probability(top_p, "top_p") < 1.0:
-        filters.append(partial(top_p_filter, top_p=top_p))
+    if temperature != 1.0:
+        filters.append(partial(_temperature, temperature=temperature))
+    if top_k != 0:
+        filters.append(partial(_top_k, top_k=top_k))
+    if top_p < 1.0:
+        filters.append(partial(_top_p, top_p=top_p))
     if min_p is not None:
-        filters.append(partial(min_p_filter, min_p=check_probability(min_p, "min_p")))
+        filters.append(partial(_min_p, min_p=check_probability(min_p, "min_p")))
     return filters
 
 

@@ -18,31 +18,14 @@ from __future__ import annotations
 
 import torch
 
-from .checks import check_fits_context, check_input_ids, check_max_new_tokens
-
-
-def end_of_sequence_ids(model, eos_token_id: int | list[int] | None = None) -> tuple[int, ...]:
-    """The tokens that end generation: ``eos_token_id``, or else the model's ``generation_config.eos_token_id``."""
-    if eos_token_id is None:
-        eos_token_id = model.generation_config.eos_token_id
-    if eos_token_id is None:
-        return ()  # nothing ends generation early: always max_new_tokens tokens
-    return tuple(eos_token_id) if isinstance(eos_token_id, (list, tuple)) else (eos_token_id,)
-
-
-def check_decoding_call(model, input_ids, max_new_tokens) -> torch.Tensor:
-    """Checks shared by every decoding loop; returns the ids on the model's device."""
-    check_input_ids(input_ids)
-    check_max_new_tokens(max_new_tokens)
-    check_fits_context(model, input_ids.shape[1], max_new_tokens)
-    return input_ids.to(model.device)
+from ..validation import check_decoding_call, check_eos_token_id
 
 
 @torch.inference_mode()
 def greedy_naive(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_token_id=None) -> torch.Tensor:
     """Greedy decoding that re-runs the whole sequence at every step. Returns (1, seq + new) ids."""
     ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
-    eos = end_of_sequence_ids(model, eos_token_id)
+    eos = check_eos_token_id(model, eos_token_id)
     for _ in range(max_new_tokens):
         # 1. run the model on everything so far, prompt and generated tokens alike
         logits = model(ids).logits  # (1, seq, vocab)
@@ -59,7 +42,7 @@ def greedy_naive(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_tok
 def greedy_cached(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_token_id=None) -> torch.Tensor:
     """Greedy decoding that feeds each new token once and reuses the key/value cache. Returns (1, seq + new) ids."""
     ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
-    eos = end_of_sequence_ids(model, eos_token_id)
+    eos = check_eos_token_id(model, eos_token_id)
     new_tokens = ids  # what the model has not seen yet: the whole prompt at first
     cache = None  # keys and values of every position seen so far, per layer
     for _ in range(max_new_tokens):

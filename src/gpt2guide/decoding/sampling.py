@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import torch
 
-from .checks import make_generator
+from ..validation import check_decoding_call, check_eos_token_id, check_seed
 from .filters import apply_filters, sampling_filters
-from .greedy import check_decoding_call, end_of_sequence_ids
+
+
+def make_generator(seed: int | None, generator: torch.Generator | None, device) -> torch.Generator | None:
+    """The random source: a new generator from ``seed``, the given one, or None (torch's global one)."""
+    check_seed(seed, generator)
+    if generator is not None or seed is None:
+        return generator
+    return torch.Generator(device=device).manual_seed(int(seed))
 
 
 def sample_next_token(logits: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -36,7 +43,7 @@ def sample(model, input_ids: torch.Tensor, max_new_tokens: int, *, temperature: 
     ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
     filters = sampling_filters(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
     generator = make_generator(seed, generator, model.device)
-    eos = end_of_sequence_ids(model, eos_token_id)
+    eos = check_eos_token_id(model, eos_token_id)
     new_tokens, cache = ids, None
     for _ in range(max_new_tokens):
         # 1. logits of the last position, reusing the cache as in greedy_cached

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import torch
 
-from .checks import check_fits_context, check_input_ids
+from ..validation import check_fits_context, check_token_ids
 
 
 @torch.inference_mode()
 def token_log_probabilities(model, input_ids: torch.Tensor, continuation_ids: torch.Tensor) -> torch.Tensor:
     """log p of each continuation token given everything before it, shape (n,) for a (1, n) continuation."""
-    check_input_ids(input_ids)
-    check_input_ids(continuation_ids, "continuation_ids")
+    check_token_ids(input_ids, batch_one=True)
+    check_token_ids(continuation_ids, "continuation_ids", batch_one=True)
     check_fits_context(model, input_ids.shape[1], continuation_ids.shape[1])
     n_prompt, n_new = input_ids.shape[1], continuation_ids.shape[1]
     # 1. one pass over prompt + continuation

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from ..checkpoints import load
+from ..validation import WrongType, WrongValue
 from .data import all_reduce_demo, data_parallel_step
 from .launch import spawn
 from .pipeline import pipeline_hidden_states
@@ -25,11 +26,11 @@ def run_all(checkpoint: str = "pocket", *, input_ids, hidden, lr: float = 0.1,
     a batch of two); ``hidden`` (batch, seq, n_embd) is the input of the tensor-parallel layers.
     """
     if not isinstance(input_ids, torch.Tensor) or input_ids.dim() != 2:
-        raise TypeError("input_ids: expected a (batch, seq) tensor of token ids")
+        raise WrongType("input_ids", "expected a (batch, seq) tensor of token ids")
     if input_ids.shape[0] % 2:
-        raise ValueError(f"input_ids: a batch of {input_ids.shape[0]} does not split in two")
+        raise WrongValue("input_ids", f"a batch of {input_ids.shape[0]} does not split in two")
     if not isinstance(hidden, torch.Tensor) or hidden.dim() != 3:
-        raise TypeError("hidden: expected a (batch, seq, n_embd) tensor")
+        raise WrongType("hidden", "expected a (batch, seq, n_embd) tensor")
     return spawn(_worker, checkpoint, input_ids, hidden, lr, world_size=2, timeout=timeout)
 
 

@@ -28,6 +28,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from ..validation import WrongType, WrongValue
+
 LOOPBACK = "127.0.0.1"
 # What the fork server imports once, before it forks the processes.
 PRELOAD = ["torch", "torch.distributed", "transformers.models.gpt2.modeling_gpt2",
@@ -96,22 +98,20 @@ def _start_method() -> str:
 
 def _check(worker, world_size, timeout) -> None:
     if not callable(worker):
-        raise TypeError(f"worker: expected a function, got {type(worker).__name__}")
+        raise WrongType("worker", f"expected a function, got {type(worker).__name__}")
     try:
         pickle.dumps(worker)
     except (pickle.PicklingError, AttributeError, TypeError):
-        raise TypeError(
-            f"worker: {worker!r} cannot be sent to a new process; define it at the top level "
-            "of an importable module (not in a doctest, a notebook or __main__)"
-        ) from None
+        raise WrongType("worker", f"{worker!r} cannot be sent to a new process; define it at the top "
+                        "level of an importable module (not in a doctest, a notebook or __main__)") from None
     if not isinstance(world_size, int) or isinstance(world_size, bool):
-        raise TypeError(f"world_size: expected an int, got {type(world_size).__name__}")
+        raise WrongType("world_size", f"expected an int, got {type(world_size).__name__}")
     if world_size < 1:
-        raise ValueError(f"world_size: expected at least 1 process, got {world_size}")
+        raise WrongValue("world_size", f"expected at least 1 process, got {world_size}")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
-        raise TypeError(f"timeout: expected seconds (a number), got {type(timeout).__name__}")
+        raise WrongType("timeout", f"expected seconds (a number), got {type(timeout).__name__}")
     if not timeout > 0:
-        raise ValueError(f"timeout: expected a positive number of seconds, got {timeout}")
+        raise WrongValue("timeout", f"expected a positive number of seconds, got {timeout}")
 
 
 def _run_rank(rank, worker, args, world_size, port, folder, timeout) -> None:

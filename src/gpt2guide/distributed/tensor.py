@@ -14,12 +14,14 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from ..validation import WrongValue
+
 
 def shard(width: int) -> slice:
     """This process's contiguous share of ``width`` columns."""
     rank, world = dist.get_rank(), dist.get_world_size()
     if width % world:
-        raise ValueError(f"width: {width} does not split into {world} equal shards")
+        raise WrongValue("width", f"{width} does not split into {world} equal shards")
     size = width // world
     return slice(rank * size, (rank + 1) * size)
 

@@ -17,12 +17,13 @@ COLUMNS = 2  # panels per row
 SPEC = FigureSpec(
     name="attention",
     module="attention",
+    order=5,
     pocket=True,
     title={"ja": f"ブロック h.{LAYER} のヘッドごとのアテンションの重み（pocket モデルの出力）",
            "en": f"Attention weights of each head in block h.{LAYER} (pocket model output)"},
     alt={"ja": f"プロンプト「I can't forget you, for」の 7 トークンについて、pocket モデルのブロック h.{LAYER} の "
                "4 個のヘッドそれぞれのアテンションの重みを、7 × 7 のヒートマップで並べた図。縦軸が注目する側の"
-               "トークン（クエリ）、横軸が注目される側のトークン（キー）で、各行の合計は 1 です。対角線より右上は"
+               "トークン(クエリ)、横軸が注目される側のトークン(キー)で、各行の合計は 1 です。対角線より右上は"
                "因果マスクで重みが 0 になるため灰色で、下三角だけに色が付きます。セルには重みの値を書いています。"
                "いくつかのヘッドは、多くの位置で最初のトークン「I」に大きな重みを置いています。",
            "en": f"Four 7 by 7 heat maps, one per head of the pocket model's block h.{LAYER}, of the attention "
@@ -36,7 +37,7 @@ SPEC = FigureSpec(
 
 def data() -> dict:
     """The tokens and the weights of block ``LAYER``, (n_head, seq, seq), in float64."""
-    from ..anatomy import attention_weights
+    from gpt2guide.anatomy import attention_weights
 
     model, _ = sources.pocket()
     ids = sources.prompt_ids()  # (1, 7)

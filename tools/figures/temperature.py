@@ -18,10 +18,11 @@ COLOURS = (style.BLUE, style.GREEN, style.VERMILLION)  # cool: sharp, hot: flat
 SPEC = FigureSpec(
     name="temperature",
     module="temperature",
+    order=1,
     pocket=True,
     title={"ja": "温度で変わる次のトークンの確率（pocket モデルの出力）",
            "en": "Temperature reshapes the next-token probabilities (pocket model output)"},
-    alt={"ja": "プロンプト「I can't forget you, for」の次に来るトークンについて、pocket モデルが出した確率を、"
+    alt={"ja": "プロンプト「I can't forget you, for」の次に来るトークンについて、ポケットモデルが出した確率を、"
                "温度 0.5、1、2 で比べた横棒グラフ。温度 1 で確率の高い上位 10 トークンを縦に並べ、"
                "トークンごとに 3 本の棒を描いています。温度 0.5 では最も確率の高いトークンの確率が大きくなり、"
                "上位 10 個の合計も増えます。温度 2 では分布が平らになり、上位 10 個の合計が減って、確率が"
@@ -37,7 +38,7 @@ SPEC = FigureSpec(
 
 def data() -> dict:
     """Token texts and their probabilities at each temperature; the top-10 mass per temperature."""
-    from ..decoding import apply_temperature
+    from gpt2guide.decoding import apply_temperature
 
     logits = sources.next_logits()  # (vocab,), float64
     probs = {t: apply_temperature(logits, t).softmax(dim=-1) for t in TEMPERATURES}  # T -> (vocab,)

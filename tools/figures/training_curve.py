@@ -16,11 +16,12 @@ from . import FigureSpec, style
 SPEC = FigureSpec(
     name="training-curve",
     module="training_curve",
+    order=7,
     pocket=True,
     title={"ja": "pocket モデルの学習曲線（データカードの記録）",
            "en": "The pocket model's training curve (from its data card)"},
-    alt={"ja": "pocket モデルの学習中の損失を、横軸を最適化のステップ（0 から 1200）にして描いた折れ線グラフ。"
-               "データカードに記録された点だけを描いています。検証データの損失は、学習前（ステップ 0）の"
+    alt={"ja": "pocket モデルの学習中の損失を、横軸を最適化のステップ(0 から 1200)にして描いた折れ線グラフ。"
+               "データカードに記録された点だけを描いています。検証データの損失は、学習前(ステップ 0)の"
                "約 10.85 から、ステップ 200 で約 5.46 に急に下がり、その後ゆっくり下がってステップ 1200 で"
                "約 4.92 になります。学習データの損失は 200 ステップごとにその時点の 1 バッチで測った値で、"
                "上下に揺れながら 5.2 から 4.6 ほどに下がります。点線は ln 50257 ≈ 10.8 です。",
@@ -33,7 +34,7 @@ SPEC = FigureSpec(
 
 
 def data() -> dict:
-    from ..pocket.held_out import card
+    from gpt2guide.pocket.held_out import card
 
     record = card()
     history = record["history"]

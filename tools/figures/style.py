@@ -21,7 +21,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
-LANGUAGES = ("ja", "en")
+from gpt2guide.constants import LANGUAGES
+
 
 # Okabe-Ito colours, named by use.
 BLUE = "#0072B2"  # the main series

@@ -14,7 +14,7 @@ import json
 import tarfile
 from pathlib import Path
 
-END_OF_TEXT = "<|endoftext|>"
+from gpt2guide.constants import END_OF_TEXT, END_OF_TEXT_ID
 WHISPER_SDIST = "openai-whisper==20250625"
 RANKS_MEMBER = "whisper/assets/gpt2.tiktoken"
 
@@ -32,7 +32,9 @@ def write_tokenizer_files(ranks_file: Path, out_dir: Path) -> None:
     from transformers.convert_slow_tokenizer import TikTokenConverter
 
     vocab, merges = TikTokenConverter(vocab_file=str(ranks_file)).extract_vocab_merges_from_model(str(ranks_file))
-    vocab[END_OF_TEXT] = len(vocab)  # 50256, as in GPT-2
+    vocab[END_OF_TEXT] = len(vocab)  # the last id, as in GPT-2
+    if vocab[END_OF_TEXT] != END_OF_TEXT_ID:
+        raise ValueError(f"{ranks_file}: {vocab[END_OF_TEXT]} ranks, but GPT-2 has {END_OF_TEXT_ID}; is this gpt2.tiktoken?")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     lines = ["#version: 0.2"] + [f"{left} {right}" for left, right in merges]

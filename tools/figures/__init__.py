@@ -1,22 +1,25 @@
 """The guide's figures: each drawn from the library, in Japanese and English, as deterministic SVG.
 
-One module per figure; each has ``SPEC`` (name, titles and alt texts in both languages),
+One module per figure, found by ``pkgutil`` (a new figure is one new file: a module with ``SPEC``,
+``data`` and ``draw``; ``sources``, ``style`` and ``svgdiff`` are helpers, with no ``SPEC``); each has ``SPEC`` (name, titles and alt texts in both languages),
 ``data()`` (the numbers, computed once for both languages) and ``draw(data, lang)`` (a matplotlib
 ``Figure``). ``FIGURES`` maps names to specs; ``draw_all(out_dir)`` writes
 ``<name>.<lang>.svg`` for every figure and language. Pages read links and alt texts from here
-(``FIGURES["temperature"].alt["ja"]``, ``.src``, ``.markdown("ja")``); ``gpt2guide figures`` is the
-one command that redraws them. Never edit an SVG by hand: change the module and run the command.
+(``FIGURES["temperature"].markdown("ja")``; tests/test_figures.py checks every page's image
+against it); ``gpt2guide figures`` (in a source checkout) is the one command that redraws them. Never edit an SVG by hand: change the module and run the command.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..threads import one_thread
+from gpt2guide.constants import LANGUAGES
+from gpt2guide.threads import one_thread
 
-LANGUAGES = ("ja", "en")
 # Where the site keeps the figures, relative to the repository root.
 DOCS_DIR = Path("docs") / "assets" / "figures"
 SITE_DIR = "assets/figures"  # the same folder as pages link to it (relative to docs/)
@@ -25,10 +28,11 @@ SITE_DIR = "assets/figures"  # the same folder as pages link to it (relative to 
 @dataclass(frozen=True)
 class FigureSpec:
     name: str  # the file stem: <name>.ja.svg and <name>.en.svg
-    module: str  # the module under gpt2guide.figures that computes and draws it
+    module: str  # the module under tools.figures that computes and draws it
     title: dict = field(default_factory=dict)  # {"ja": ..., "en": ...}: a short caption
     alt: dict = field(default_factory=dict)  # {"ja": ..., "en": ...}: what the figure shows, for screen readers
     pocket: bool = False  # True if drawn from the pocket model's weights (redraw after retraining)
+    order: int = 0  # where it comes in FIGURES (``--list`` and the drawing): the order figures were added
 
     def file(self, lang: str) -> str:
         """The SVG's file name in ``lang``, e.g. ``temperature.ja.svg``."""
@@ -70,20 +74,14 @@ class FigureSpec:
 
 
 def _specs() -> dict:
-    from . import (
-        attention,
-        beam_tree,
-        parameters,
-        temperature,
-        token_losses,
-        top_k_top_p,
-        training_curve,
-    )
-
-    modules = (
-        temperature, top_k_top_p, beam_tree, parameters, attention, token_losses, training_curve
-    )
-    return {m.SPEC.name: m.SPEC for m in modules}
+    """Every module of this package that has a ``SPEC``, by ``SPEC.order``."""
+    specs = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f".{info.name}", __name__)
+        spec = getattr(module, "SPEC", None)
+        if isinstance(spec, FigureSpec):
+            specs.append(spec)
+    return {spec.name: spec for spec in sorted(specs, key=lambda spec: (spec.order, spec.name))}
 
 
 FIGURES: dict[str, FigureSpec] = _specs()
@@ -114,3 +112,40 @@ def draw_all(out_dir, names=None) -> list[Path]:
                 fig = spec.draw(data, lang)
                 written.append(style.save_svg(fig, out_dir / spec.file(lang)))
     return written
+
+
+# -- the figures on the pages --------------------------------------------------------------------
+# A page shows a figure as ![alt](assets/figures/<name>.svg) (with ../ per folder below docs/);
+# the alt text and the link are the spec's, written into the pages by ``write_page_images``.
+PAGE_IMAGE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*)" + re.escape(SITE_DIR) + r"/([a-z0-9-]+)\.svg\)")
+
+
+def page_language(page: Path) -> str:
+    """``ja`` or ``en`` from a page's name, ``<name>.<lang>.md``."""
+    lang = page.name.split(".")[-2]
+    if lang not in LANGUAGES:
+        raise ValueError(f"page: {page} is not named <name>.<lang>.md with a language in {LANGUAGES}")
+    return lang
+
+
+def page_images(text: str, lang: str) -> list[tuple[str, str]]:
+    """``(as written, as the spec writes it)`` for every figure image in a page's text."""
+    found = []
+    for match in PAGE_IMAGE.finditer(text):
+        if match.group(2) not in FIGURES:
+            raise ValueError(f"the page shows {match.group(0)[-60:]!r}, which is no figure in tools/figures")
+        found.append((match.group(0), FIGURES[match.group(2)].markdown(lang, up=match.group(1).count("../"))))
+    return found
+
+
+def write_page_images(docs: Path) -> list[Path]:
+    """Rewrite every page's figure images from the specs; return the pages that changed."""
+    changed = []
+    for page in sorted(Path(docs).rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        lang = page_language(page)
+        fresh = PAGE_IMAGE.sub(lambda m: FIGURES[m.group(2)].markdown(lang, up=m.group(1).count("../")), text)
+        if fresh != text:
+            page.write_text(fresh, encoding="utf-8")
+            changed.append(page)
+    return changed

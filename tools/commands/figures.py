@@ -1,9 +1,11 @@
 """``gpt2guide figures [--out DIR] [--check] [--list] [--json]``: redraw the guide's figures.
 
-Every figure in ``gpt2guide.figures.FIGURES`` is drawn in Japanese and English as
-``<name>.<lang>.svg`` (default folder: the repository's ``docs/assets/figures``). ``--check`` draws
+Every figure in ``tools.figures.FIGURES`` is drawn in Japanese and English as
+``<name>.<lang>.svg`` (default folder: the repository's ``docs/assets/figures``); drawn there, the
+pages' figure images (alt text and link) are rewritten from the specs too. ``--check`` draws
 into a temporary folder and fails (exit 2) if a committed figure differs (beyond the last float
-bits, which vary between CPUs: see ``gpt2guide.figures.svgdiff``), is missing, or is left over;
+bits, which vary between CPUs: see ``tools.figures.svgdiff``), is missing, or is left over, or if
+a page's image is not its spec's;
 ``--list`` prints names, files and alt texts without drawing. Run it again after the pocket model is
 retrained: three of the figures are its output.
 """
@@ -16,17 +18,18 @@ from pathlib import Path
 
 def default_out_dir() -> Path:
     """``docs/assets/figures`` of the source checkout this package runs from."""
-    from ..figures import DOCS_DIR
+    from gpt2guide.constants import REPOSITORY
+    from gpt2guide.validation import WrongValue
+    from tools.figures import DOCS_DIR
 
-    root = Path(__file__).resolve().parents[3]  # src/gpt2guide/commands/figures.py -> the repository
-    if not (root / "pyproject.toml").is_file() or not (root / "docs").is_dir():
-        raise ValueError("--out: this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
+    if not (REPOSITORY / "pyproject.toml").is_file() or not (REPOSITORY / "docs").is_dir():
+        raise WrongValue("out", "this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
                          "pass --out DIR")
-    return root / DOCS_DIR
+    return REPOSITORY / DOCS_DIR
 
 
 def _entries(out: Path | None) -> list[dict]:
-    from ..figures import FIGURES
+    from tools.figures import FIGURES
 
     entries = []
     for spec in FIGURES.values():
@@ -37,12 +40,12 @@ def _entries(out: Path | None) -> list[dict]:
     return entries
 
 
-def _compare(committed: Path, fresh: Path) -> dict:
+def compare(committed: Path, fresh: Path) -> dict:
     """Files that differ, are missing from ``committed``, or lie in ``committed`` with no figure behind them.
 
     "Differ" as a reader sees it (``figures.svgdiff``): clip-path ids that hash float
     coordinates and last-digit differences between CPUs are not differences."""
-    from ..figures.svgdiff import equivalent
+    from tools.figures.svgdiff import equivalent
 
     fresh_files = {p.name for p in fresh.glob("*.svg")}
     committed_files = {p.name for p in committed.glob("*.svg")} if committed.is_dir() else set()
@@ -53,8 +56,21 @@ def _compare(committed: Path, fresh: Path) -> dict:
             "extra": sorted(committed_files - fresh_files)}
 
 
+def stale_pages() -> list[str]:
+    """The pages whose figure images are not as their specs write them."""
+    from gpt2guide.constants import REPOSITORY
+    from tools.figures import page_images, page_language
+
+    docs = REPOSITORY / "docs"
+    return [str(page.relative_to(docs)) for page in sorted(docs.rglob("*.md"))
+            if any(written != spec for written, spec in page_images(page.read_text(encoding="utf-8"),
+                                                                      page_language(page)))]
+
+
 def _handler(args):
-    from ..figures import draw_all
+    from gpt2guide.constants import REPOSITORY
+    from gpt2guide.validation import WrongValue
+    from tools.figures import draw_all, write_page_images
 
     if args.list:
         entries = _entries(None)
@@ -65,16 +81,20 @@ def _handler(args):
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             draw_all(tmp)
-            problems = _compare(out, Path(tmp))
+            problems = compare(out, Path(tmp))
+        problems["pages"] = stale_pages()
         bad = [f"{kind}: {', '.join(names)}" for kind, names in problems.items() if names]
         if bad:
-            raise ValueError(f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
-                             "to redraw them (and delete left-over files)")
+            raise WrongValue("--check", f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
+                             "to redraw them and rewrite the pages' images (and delete left-over files)")
         return {"out": str(out), "figures": _entries(out), **problems,
                 "text": f"all {2 * len(_entries(None))} figures in {out} are up to date"}
     written = draw_all(out)
+    if args.out is None:  # the repository's own figures: its pages show them
+        written_pages = write_page_images(REPOSITORY / "docs")
     extra = sorted(p.name for p in out.glob("*.svg") if p not in set(written))
     lines = [f"wrote {p} ({p.stat().st_size / 1000:.0f} kB)" for p in written]
+    lines += [f"rewrote the figure images of {p}" for p in (written_pages if args.out is None else [])]
     if extra:
         lines.append(f"left-over files with no figure behind them (delete them): {', '.join(extra)}")
     return {"out": str(out), "figures": _entries(out), "extra": extra, "text": "\n".join(lines)}

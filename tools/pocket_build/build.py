@@ -17,16 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
+from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT
+from gpt2guide.validation import WrongValue
 from . import corpus, tokenizer
-from .train import TrainConfig, held_out_loss, new_model, train, trained_model
+from gpt2guide.pocket.held_out import CARD_NAME
+from gpt2guide.pocket.train import TrainConfig, new_model
 
-CHECKPOINT_DIR = Path(__file__).with_name("checkpoint")
-CARD_FILE = "pocket_card.json"
-# Prompts whose continuations the data card records: the notebook's, and two more.
-SAMPLE_PROMPTS = ("I can't forget you, for", "It is a truth universally", "The weather was")
+from .training import held_out_loss, train, trained_model
+
+# Prompts whose continuations the data card records: the guide's running prompt, and two more.
+SAMPLE_PROMPTS = (RUNNING_PROMPT, "It is a truth universally", "The weather was")
 
 
-def build_tokenizer(out_dir: Path = CHECKPOINT_DIR, sdist: Path | None = None) -> None:
+def build_tokenizer(out_dir: Path = POCKET_DIR, sdist: Path | None = None) -> None:
     """Write GPT-2's vocab.json and merges.txt, from the openai-whisper sdist (downloaded by pip)."""
     with tempfile.TemporaryDirectory() as tmp:
         if sdist is None:
@@ -46,7 +49,7 @@ def prepare(run_dir: Path, data_dir: Path | None = None) -> dict:
         return json.loads(info_file.read_text())
     run_dir.mkdir(parents=True, exist_ok=True)
     train_text, held_out_text = corpus.build_corpus(data_dir)
-    tok = GPT2Tokenizer.from_pretrained(CHECKPOINT_DIR)
+    tok = GPT2Tokenizer.from_pretrained(POCKET_DIR)
     info = {"source": f"Debian package {corpus.DEBIAN_PACKAGE}", "novels": list(corpus.NOVELS),
             "sha256_train_text": corpus.sha256(train_text), "sha256_held_out_text": corpus.sha256(held_out_text)}
     for name, text in (("train", train_text), ("held_out", held_out_text)):
@@ -69,19 +72,22 @@ def run_training(run_dir: Path, config: TrainConfig, *, stop_after: int | None =
     return train(run_dir, config, train_tokens, held_out_tokens, stop_after=stop_after, progress=progress)
 
 
-def export(run_dir: Path, out_dir: Path = CHECKPOINT_DIR) -> dict:
+def export(run_dir: Path, out_dir: Path = POCKET_DIR) -> dict:
     """Save the run's latest weights (fp16, safetensors) and its data card into ``out_dir``."""
     import torch
     import transformers
     from transformers import GenerationConfig
 
+    if not (run_dir / "state.json").is_file():
+        raise WrongValue("run_dir", f"{run_dir} holds no training run (no state.json); train one first with "
+                         "`gpt2guide pocket train --run-dir DIR`, or pass the folder of an existing run")
     meta = json.loads((run_dir / "state.json").read_text())
     config = TrainConfig(**meta["config"])
     model = trained_model(run_dir, config)
     _, held_out_tokens = load_tokens(run_dir)
     untrained = held_out_loss(new_model(config).eval(), held_out_tokens, config)
     model.half().save_pretrained(out_dir)
-    GenerationConfig(bos_token_id=50256, eos_token_id=50256, pad_token_id=50256).save_pretrained(out_dir)
+    GenerationConfig(bos_token_id=END_OF_TEXT_ID, eos_token_id=END_OF_TEXT_ID, pad_token_id=END_OF_TEXT_ID).save_pretrained(out_dir)
     card = {
         "name": "pocket",
         "architecture": "GPT2LMHeadModel",
@@ -100,7 +106,7 @@ def export(run_dir: Path, out_dir: Path = CHECKPOINT_DIR) -> dict:
                          "threads": torch.get_num_threads()},
     }
     card["samples"] = continuations(out_dir)
-    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+    (out_dir / CARD_NAME).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
     (out_dir / "README.md").write_text(card_markdown(card), encoding="utf-8")
     for path in out_dir.iterdir():
         path.chmod(0o644)

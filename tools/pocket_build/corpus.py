@@ -10,7 +10,6 @@ and put ``<|endoftext|>`` between novels.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import struct
 import subprocess
@@ -19,10 +18,13 @@ import warnings
 import zlib
 from pathlib import Path
 
+from gpt2guide.constants import END_OF_TEXT
+from gpt2guide.pocket.held_out import HELD_OUT_FILE, held_out_text, sha256  # noqa: F401 (sha256: used by build)
+from gpt2guide.validation import WrongValue
+
 DEBIAN_PACKAGE = "r-cran-janeaustenr"
 RDATA_DIR = "usr/lib/R/site-library/janeaustenr/data"
 NOVELS = ("sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey", "persuasion")
-END_OF_TEXT = "<|endoftext|>"
 
 
 def _parse_r(blob: bytes):
@@ -44,7 +46,9 @@ def read_novels(data_dir: Path) -> dict[str, list[str]]:
         # Each object: a 4-byte big-endian length, then the zlib-compressed serialisation.
         (size,) = struct.unpack(">I", blob[:4])
         novels[str(name)] = [str(line) for line in _parse_r(zlib.decompress(blob[4:]))]
-        assert len(novels[str(name)]) > 0 and size > 0
+        if size == 0 or not novels[str(name)]:
+            raise WrongValue("data_dir", f"object {name} of {data_dir / 'Rdata.rdb'} is empty; pass janeaustenr's "
+                             f"data folder ({RDATA_DIR} of the unpacked package)")
     return novels
 
 
@@ -89,5 +93,9 @@ def build_corpus(data_dir: Path | None = None, held_out_fraction: float = 0.02) 
     return separator.join(train), separator.join(held_out)
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def write_held_out(data_dir: Path | None = None) -> Path:
+    """Rebuild the package's ``held_out.txt`` from the Debian package (downloaded when ``data_dir`` is None)."""
+    _, text = build_corpus(data_dir)
+    HELD_OUT_FILE.write_text(text, encoding="utf-8", newline="\n")
+    held_out_text()  # fails if it is not the text the model was evaluated on
+    return HELD_OUT_FILE

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-PROMPT = "I can't forget you, for"  # the guide's running example (7 tokens)
+from gpt2guide.constants import RUNNING_PROMPT as PROMPT  # the guide's running example (7 tokens)
 
 
 @cache
@@ -21,7 +21,7 @@ def pocket():
     """``(model, tokenizer)``: the bundled pocket GPT-2 in float64, loaded once per process."""
     import torch
 
-    from ..checkpoints import load
+    from gpt2guide.checkpoints import load
 
     model, tokenizer = load("pocket")
     return model.to(torch.float64), tokenizer
@@ -29,7 +29,7 @@ def pocket():
 
 def prompt_ids():
     """The prompt as a (1, seq) tensor of token ids."""
-    from ..decoding.distribution import encode
+    from gpt2guide.decoding.distribution import encode
 
     _, tokenizer = pocket()
     return encode(tokenizer, PROMPT)  # (1, 7)

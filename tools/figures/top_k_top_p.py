@@ -26,13 +26,14 @@ FILTERS = (  # (key, colour, label ja, label en)
 SPEC = FigureSpec(
     name="top-k-top-p",
     module="top_k_top_p",
+    order=2,
     pocket=True,
     title={"ja": "top-k、top-p、min-p が残すトークン（pocket モデルの出力）",
            "en": "The tokens top-k, top-p and min-p keep (pocket model output)"},
-    alt={"ja": f"プロンプト「I can't forget you, for」の次のトークンについて、pocket モデルの確率を大きい順に "
+    alt={"ja": f"プロンプト「I can't forget you, for」の次のトークンについて、ポケットモデルの確率を大きい順に "
                f"{VIEW} 位まで並べた棒グラフと、その累積確率の折れ線。上の 3 行は、各フィルタがどの順位の"
-               f"トークンを残すかを示します：top-k（k = {TOP_K}）は上位 {TOP_K} 個、top-p（p = {TOP_P}）は"
-               f"累積確率が {TOP_P} に達するまで、min-p（{MIN_P}）は最大確率の {MIN_P} 倍以上のトークン。"
+               f"トークンを残すかを示します。top-k(k = {TOP_K})は上位 {TOP_K} 個、top-p(p = {TOP_P})は"
+               f"累積確率が {TOP_P} に達するまで、min-p({MIN_P})は最大確率の {MIN_P} 倍以上のトークンです。"
                "min-p のしきい値は棒グラフに破線で、p = 0.9 は累積確率の軸に点線で描いています。"
                "各フィルタが残すトークンの数は行の右端に書いてあります。",
            "en": f"Bar chart of the pocket model's next-token probabilities after the prompt \"I can't forget "
@@ -47,7 +48,7 @@ SPEC = FigureSpec(
 
 def kept_masks(logits) -> dict:
     """``{filter: (vocab,) bool tensor}``: the tokens whose logit each library filter leaves finite."""
-    from ..decoding import min_p_filter, top_k_filter, top_p_filter
+    from gpt2guide.decoding import min_p_filter, top_k_filter, top_p_filter
 
     return {
         "top_k": top_k_filter(logits, TOP_K).isfinite(),

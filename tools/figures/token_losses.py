@@ -18,14 +18,15 @@ SENTENCE = "Elizabeth walked to Meryton with her sister, and bought a smartphone
 SPEC = FigureSpec(
     name="token-losses",
     module="token_losses",
+    order=6,
     pocket=True,
     title={"ja": "トークンごとの損失（pocket モデルの出力）",
            "en": "The loss of each token (pocket model output)"},
     alt={"ja": "文「Elizabeth walked to Meryton with her sister, and bought a smartphone.」の 2 番目以降の"
-               "各トークンについて、pocket モデルの損失（そのトークンの確率の対数にマイナスを付けた値、単位は"
-               "ナット）を縦棒で示したグラフ。「ery」「ton」のように前のトークンから続きが決まる断片は損失が"
+               "各トークンについて、pocket モデルの損失(そのトークンの確率の対数にマイナスを付けた値、単位は"
+               "ナット)を縦棒で示したグラフ。「ery」「ton」のように前のトークンから続きが決まる断片は損失が"
                "小さく、オースティンの小説に出てこない「 smartphone」と、意外な動詞「 bought」の損失が"
-               "飛び抜けて大きくなっています。破線は文全体の平均（文の損失）、点線は全トークンを同じ確率に"
+               "飛び抜けて大きくなっています。破線は文全体の平均(文の損失)、点線は全トークンを同じ確率に"
                "するモデルの損失 ln 50257 ≈ 10.8 です。",
            "en": "Bar chart of the pocket model's loss on each token of the sentence \"Elizabeth walked to "
                  "Meryton with her sister, and bought a smartphone.\" from the second token on (minus the log "
@@ -40,7 +41,7 @@ SPEC = FigureSpec(
 def data() -> dict:
     import torch
 
-    from ..loss import token_losses
+    from gpt2guide.loss import token_losses
 
     model, tokenizer = sources.pocket()
     ids = torch.tensor([tokenizer.encode(SENTENCE)])  # (1, seq)

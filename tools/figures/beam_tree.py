@@ -27,12 +27,13 @@ LOOK = {  # status -> (text colour, box face, box edge, edge colour, edge width)
 SPEC = FigureSpec(
     name="beam-tree",
     module="beam_tree",
+    order=3,
     pocket=True,
     title={"ja": f"ビームサーチの木：ビーム数 {NUM_BEAMS}、新しいトークン {MAX_NEW_TOKENS} 個（pocket モデルの出力）",
            "en": f"Beam search tree: {NUM_BEAMS} beams, {MAX_NEW_TOKENS} new tokens (pocket model output)"},
-    alt={"ja": f"プロンプト「I can't forget you, for」から始まるビームサーチ（ビーム数 {NUM_BEAMS}）を、左から右へ "
+    alt={"ja": f"プロンプト「I can't forget you, for」から始まるビームサーチ(ビーム幅 {NUM_BEAMS})を、左から右へ "
                f"{MAX_NEW_TOKENS} ステップ伸びる木として描いた図。各ノードはトークンと、そこまでの累積対数確率"
-               f"（各トークンの対数確率の和）です。各ステップでは、残っている各ビームについて確率の高い"
+               f"(各トークンの対数確率の和)です。各ステップでは、残っている各ビームについて確率の高い"
                f"次のトークン {NUM_BEAMS} 個を候補として描き、全体で累積対数確率が最も高い {NUM_BEAMS} 個を"
                "青で残し、ほかを灰色で枝刈りしています。最終的に最も確率の高い系列は緑で示しています。",
            "en": f"Tree of a beam search with {NUM_BEAMS} beams from the prompt \"I can't forget you, for\", growing "
@@ -46,7 +47,7 @@ SPEC = FigureSpec(
 
 def search():
     """The library's beam search on the pocket model (float64 weights)."""
-    from ..decoding import beam_search
+    from gpt2guide.decoding import beam_search
 
     model, _ = sources.pocket()
     return beam_search(model, sources.prompt_ids(), MAX_NEW_TOKENS, num_beams=NUM_BEAMS)

@@ -1,20 +1,27 @@
-"""``gpt2guide notebooks [--docs DIR] [--check]``: write (or check) the chapter notebooks."""
+"""``gpt2guide notebooks [--docs DIR] [--check]``: write (or check) the chapter notebooks.
+
+``--docs`` defaults to the docs folder of the source checkout this package runs from, so the
+command works from any directory.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from gpt2guide.constants import REPOSITORY
+
 # Chapters that get a notebook, in reading order.
 CHAPTERS = ("llm", "tokens", "body-head", "anatomy", "generation", "training")
 
 
 def _notebooks(args):
-    from ..notebooks import write_notebooks
+    from tools.notebooks import write_notebooks
+    from gpt2guide.validation import WrongValue
 
     docs = Path(args.docs)
     if not docs.is_dir():
-        raise ValueError(f"--docs: {docs} is not a folder")
+        raise WrongValue("docs", f"{docs} is not a folder; pass the docs folder of a gpt2guide checkout")
     target = docs / "notebooks"
     if not args.check:
         written = write_notebooks(docs, list(CHAPTERS), target)
@@ -24,13 +31,13 @@ def _notebooks(args):
         stale = [p.name for p in fresh if not (target / p.name).is_file()
                  or (target / p.name).read_bytes() != p.read_bytes()]
     if stale:
-        raise ValueError(f"--check: stale notebooks {', '.join(stale)}; run `gpt2guide notebooks`")
+        raise WrongValue("--check", f"stale notebooks {', '.join(stale)}; run `gpt2guide notebooks`")
     return {"stale": [], "text": f"{len(fresh)} notebooks up to date"}
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("notebooks", help="write the chapter notebooks from the pages")
-    parser.add_argument("--docs", default="docs", help="the docs folder (default: docs)")
+    parser.add_argument("--docs", default=str(REPOSITORY / "docs"), help="the docs folder (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="only check that the committed notebooks are fresh")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(handler=_notebooks)

@@ -1,0 +1,1 @@
+"""Building the bundled pocket model: its tokenizer files, its corpus, its training run and its export."""
