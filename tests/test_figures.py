@@ -173,7 +173,7 @@ def test_each_figure_has_a_title_and_alt_text_in_both_languages(name):
     assert spec.src == f"assets/figures/{name}.svg"
     assert spec.markdown("en", up=1) == f"![{spec.alt['en']}](../assets/figures/{name}.svg)"
     if spec.pocket:  # the figure says whose output it is
-        assert "pocket" in spec.title["ja"] and "pocket" in spec.title["en"]
+        assert "ポケットモデル" in spec.title["ja"] and "pocket" in spec.title["en"]
 
 
 def test_list_prints_names_files_and_alt_texts_without_drawing(capsys):

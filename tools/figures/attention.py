@@ -19,9 +19,9 @@ SPEC = FigureSpec(
     module="attention",
     order=5,
     pocket=True,
-    title={"ja": f"ブロック h.{LAYER} のヘッドごとのアテンションの重み（pocket モデルの出力）",
+    title={"ja": f"ブロック h.{LAYER} のヘッドごとのアテンションの重み (ポケットモデルの出力)",
            "en": f"Attention weights of each head in block h.{LAYER} (pocket model output)"},
-    alt={"ja": f"プロンプト「I can't forget you, for」の 7 トークンについて、pocket モデルのブロック h.{LAYER} の "
+    alt={"ja": f"プロンプト「I can't forget you, for」の 7 トークンについて、ポケットモデルのブロック h.{LAYER} の "
                "4 個のヘッドそれぞれのアテンションの重みを、7 × 7 のヒートマップで並べた図。縦軸が注目する側の"
                "トークン(クエリ)、横軸が注目される側のトークン(キー)で、各行の合計は 1 です。対角線より右上は"
                "因果マスクで重みが 0 になるため灰色で、下三角だけに色が付きます。セルには重みの値を書いています。"

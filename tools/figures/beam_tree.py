@@ -29,7 +29,7 @@ SPEC = FigureSpec(
     module="beam_tree",
     order=3,
     pocket=True,
-    title={"ja": f"ビームサーチの木：ビーム数 {NUM_BEAMS}、新しいトークン {MAX_NEW_TOKENS} 個（pocket モデルの出力）",
+    title={"ja": f"ビームサーチの木: ビーム幅 {NUM_BEAMS}、新しいトークン {MAX_NEW_TOKENS} 個 (ポケットモデルの出力)",
            "en": f"Beam search tree: {NUM_BEAMS} beams, {MAX_NEW_TOKENS} new tokens (pocket model output)"},
     alt={"ja": f"プロンプト「I can't forget you, for」から始まるビームサーチ(ビーム幅 {NUM_BEAMS})を、左から右へ "
                f"{MAX_NEW_TOKENS} ステップ伸びる木として描いた図。各ノードはトークンと、そこまでの累積対数確率"

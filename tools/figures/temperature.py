@@ -20,7 +20,7 @@ SPEC = FigureSpec(
     module="temperature",
     order=1,
     pocket=True,
-    title={"ja": "温度で変わる次のトークンの確率（pocket モデルの出力）",
+    title={"ja": "温度で変わる次のトークンの確率 (ポケットモデルの出力)",
            "en": "Temperature reshapes the next-token probabilities (pocket model output)"},
     alt={"ja": "プロンプト「I can't forget you, for」の次に来るトークンについて、ポケットモデルが出した確率を、"
                "温度 0.5、1、2 で比べた横棒グラフ。温度 1 で確率の高い上位 10 トークンを縦に並べ、"

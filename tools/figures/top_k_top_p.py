@@ -28,7 +28,7 @@ SPEC = FigureSpec(
     module="top_k_top_p",
     order=2,
     pocket=True,
-    title={"ja": "top-k、top-p、min-p が残すトークン（pocket モデルの出力）",
+    title={"ja": "top-k、top-p、min-p が残すトークン (ポケットモデルの出力)",
            "en": "The tokens top-k, top-p and min-p keep (pocket model output)"},
     alt={"ja": f"プロンプト「I can't forget you, for」の次のトークンについて、ポケットモデルの確率を大きい順に "
                f"{VIEW} 位まで並べた棒グラフと、その累積確率の折れ線。上の 3 行は、各フィルタがどの順位の"
