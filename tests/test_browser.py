@@ -54,10 +54,15 @@ def test_dark_mode_toggle(visit: Visit) -> None:
     visit.check()
 
 
-@pytest.mark.parametrize("path", ["/generation/", "/en/generation/"])
-def test_katex_renders_math(visit: Visit, path: str) -> None:
+@pytest.mark.parametrize("path, selector", [
+    ("/generation/", ".arithmatex .katex-display"),
+    ("/en/generation/", ".arithmatex .katex-display"),
+    ("/notebooks/generation/", ".jp-RenderedMarkdown .katex-display"),  # notebook Markdown cells
+    ("/en/notebooks/generation/", ".jp-RenderedMarkdown .katex-display"),
+])
+def test_katex_renders_math(visit: Visit, path: str, selector: str) -> None:
     visit.open(path)
-    math = visit.page.locator(".arithmatex .katex-display").first
+    math = visit.page.locator(selector).first
     math.wait_for(state="attached")
     assert re.search(r"exp", math.inner_text())
     visit.check()

@@ -319,15 +319,6 @@ def test_page_without_math_loads_no_katex(visit: Visit, path: str) -> None:
     visit.check()
 
 
-@pytest.mark.parametrize("path", ["/notebooks/generation/", "/en/notebooks/generation/"])
-def test_katex_renders_notebook_math(visit: Visit, path: str) -> None:
-    visit.open(path)
-    math = visit.page.locator(".jp-RenderedMarkdown .katex-display").first
-    math.wait_for(state="attached")
-    assert "exp" in math.inner_text()
-    visit.check()
-
-
 # -- 8. Smaller things -------------------------------------------------------------------------
 
 _WORD_LINES = """(word) => {

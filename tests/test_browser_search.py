@@ -54,7 +54,13 @@ def results(visit: Visit, query: str) -> tuple[list[str], list[str]]:
             break
         except Exception:  # noqa: BLE001 - playwright's TimeoutError; try again
             continue
-    page.wait_for_timeout(300)  # the list is rendered just after the count
+    # The list is rendered just after the count (later on a loaded machine): wait for its first
+    # item, unless there is none, which the callers' assertions then report.
+    try:
+        page.locator(".md-search-result__item").first.wait_for(state="attached", timeout=5_000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: no result
+        pass
+    page.wait_for_timeout(300)  # the rest of the list
     hrefs = page.eval_on_selector_all(".md-search-result__item a[href]", "links => links.map(a => a.href)")
     texts = page.locator(".md-search-result__item").all_inner_texts()
     return [urlsplit(href).path for href in hrefs], texts
