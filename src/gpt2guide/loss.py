@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import torch
 
-from .validation import (WrongType, WrongValue, check_causal_lm, check_context_length, check_float_tensor,
-                         check_token_ids, is_int)
+from .validation import (WrongValue, check_causal_lm, check_context_length, check_float_tensor, check_int,
+                         check_token_ids)
 
 
 def check_batch_ids(input_ids, argument: str = "input_ids") -> torch.Tensor:
@@ -71,8 +71,7 @@ def perplexity(model, input_ids: torch.Tensor) -> float:
 
 def windows(ids, size: int) -> torch.Tensor:
     """Consecutive, non-overlapping windows of ``size`` tokens, shape (n, size); the tail is dropped."""
-    if not is_int(size):
-        raise WrongType("size", f"expected an int, got {size!r}")
+    check_int(size, "size")
     ids = torch.as_tensor(ids)
     if ids.dim() != 1:
         raise WrongValue("ids", f"expected a flat list or 1-D tensor of token ids, got shape {tuple(ids.shape)}")

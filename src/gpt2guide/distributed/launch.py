@@ -28,7 +28,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from ..validation import WrongType, WrongValue
+from ..validation import WrongType, WrongValue, is_int, is_real
 
 LOOPBACK = "127.0.0.1"
 # What the fork server imports once, before it forks the processes.
@@ -104,11 +104,11 @@ def _check(worker, world_size, timeout) -> None:
     except (pickle.PicklingError, AttributeError, TypeError):
         raise WrongType("worker", f"{worker!r} cannot be sent to a new process; define it at the top "
                         "level of an importable module (not in a doctest, a notebook or __main__)") from None
-    if not isinstance(world_size, int) or isinstance(world_size, bool):
+    if not is_int(world_size):
         raise WrongType("world_size", f"expected an int, got {type(world_size).__name__}")
     if world_size < 1:
         raise WrongValue("world_size", f"expected at least 1 process, got {world_size}")
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
+    if not is_real(timeout):
         raise WrongType("timeout", f"expected seconds (a number), got {type(timeout).__name__}")
     if not timeout > 0:
         raise WrongValue("timeout", f"expected a positive number of seconds, got {timeout}")
