@@ -13,9 +13,10 @@ regular expression with a message that says what to write instead:
 - Calques from Japanese and second names for one concept (docs/glossary.en.md): "in this
   page", "makes small", "call its body", "class object", "the notebook" (say "the study
   notebook"), "key-value cache", "layer normalization" and "LayerNorm" outside the glossary's
-  parenthesis, "pre-trained".
+  parenthesis, "pre-trained", "language-model head".
 
-A unit test lints a bad sample (every rule must fire) and a good sample (none may fire).
+Unit tests lint a bad sample (every rule must fire), one bad example per rule, and a good
+sample (no rule may fire).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ RULES = [
     _rule("term-layer-norm", r"(?<!\()\blayer normali[sz]ation\b(?!\))|\bLayerNorms?\b",
           'write "layer norm" (`nn.LayerNorm` in code is fine)', re.I),
     _rule("term-pretrained", r"\bpre-train(?:ed|ing)?\b", 'write "pretrained"', re.I),
+    _rule("term-lm-head", r"\blanguage[- ]model head\b", 'write "LM head"', re.I),
 ]
 
 
@@ -136,6 +138,7 @@ A vocabulary of 50257 tokens, a 10 % dropout, and 「こ」 in English prose.
 In this page we show what training makes small, and call its body `gpt`.
 An LLM is one class object. The notebook's loop is the notebook the guide grew from.
 The key-value cache, a layer normalization and a LayerNorm of a pre-trained model.
+Its language-model head.
 """
 
 GOOD = """\
@@ -181,6 +184,7 @@ def test_the_linter_flags_each_rule_on_a_bad_sample() -> None:
     ("The key-value cache grows.", "term-kv-cache"),
     ("A LayerNorm sits there.", "term-layer-norm"),
     ("A pre-trained model.", "term-pretrained"),
+    ("The language-model head.", "term-lm-head"),
 ])
 def test_each_rule_catches_its_bad_example(bad: str, rule: str) -> None:
     assert rule in {hit.rule for hit in lint(bad)}, f"{rule} missed {bad!r}"
