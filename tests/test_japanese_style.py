@@ -63,13 +63,19 @@ class Rule:
     name: str
     pattern: re.Pattern
     fix: str  # what to write instead, in the words of CONTRIBUTING.md
+    in_tables: bool = True  # False: not applied to table rows (the glossary's definitions)
 
 
-def _rule(name: str, pattern: str, fix: str) -> Rule:
-    return Rule(name, re.compile(pattern), fix)
+def _rule(name: str, pattern: str, fix: str, in_tables: bool = True) -> Rule:
+    return Rule(name, re.compile(pattern), fix, in_tables)
 
 
 RULES = [
+    # -- です/ます: a sentence that ends in the plain form (the glossary's table cells may)
+    _rule("style-desu-masu",
+          r"(?:(?<!まし)(?<!でし)た|(?<![まで])す|である|だ|ない|[くぐつぬぶむる])。",
+          "本文は です/ます で書く(「〜である。」「〜する。」ではなく「〜です。」「〜します。」)",
+          in_tables=False),
     # -- characters and punctuation
     _rule("full-width-alnum", r"[Ａ-Ｚａ-ｚ０-９]", "英数字は半角で書く"),
     _rule("full-width-punctuation", r"[（）：；！？，．]",
@@ -159,7 +165,10 @@ def lint(text: str) -> list[Hit]:
     hits = []
     masked = prose(text)
     for number, line in enumerate(masked.splitlines(), start=1):
+        table_row = line.lstrip().startswith("|")
         for rule in RULES:
+            if table_row and not rule.in_tables:
+                continue
             for match in rule.pattern.finditer(line):
                 text = match.group(0).replace(MASK, "…")
                 hits.append(Hit(number, rule.name, text, rule.fix))
@@ -192,6 +201,7 @@ BAD = """\
 GPT-2の語彙、KVキャッシュ、確率は10%、語彙は50257 個。
 最初のトランスフォーマー(Vaswani ら, 2017)と LoRA(Hu ほか 2021)。
 入力は "I can't" です。*斜体の和文*と _これも_ です。
+これは例である。モデルは文を読む。次を予測できる。
 ひとつ、しくみ、わかります、なにか、他の、良い、名前をつけます、学習した後の値。
 全て、一番、語彙の大きさ、ビーム数、キーと値、形状 (バッチ, トークン数, 幅)、パラメーター。
 文が 1 つ、一トークンずつ、fp32 の重み、プレ LN、ペア、あなたの環境、サーバー、中を覗く、ヘッドごと。
@@ -213,6 +223,8 @@ GOOD = """\
 
 <!-- skip: next if(not pocket_outputs, reason="output of the pocket model") -->
 位置 $x_i$ の値 $$a*b*c$$ と [第 1 章](llm.md#raw-string)、<a id="model"></a>モデル。
+| 表 | 表の定義は辞書の形で書ける。 |
+試してみましょう。よいでしょう。でした。ました。
 一つの GPT-2 は 4 層で、語彙は 50,257 個、確率は 10 %、ID は 50256 です。
 **太字**は使えます。最初のトランスフォーマー(Vaswani ら、2017)、LoRA(Hu ら、2021)。
 プロンプト「I can't forget you, for」。トランスフォーマー、パラメータ。その後の版、最後の層、見つけた、身につけた、気をつけて。
