@@ -32,18 +32,26 @@ from dataclasses import dataclass
 import torch
 
 from .anatomy import attention_weights, check_ids, gpt2_body
-from .validation import WrongType, WrongValue, check_causal_lm, check_int, is_int
+from .constants import END_OF_TEXT_ID, VOCAB_SIZE
+from .validation import (WrongType, WrongValue, check_causal_lm, check_context_length, check_int, check_token_ids,
+                         check_vocabulary_ids, is_int)
 
 
 # -- checks on entry ------------------------------------------------------------------------------
 
+def _one_prompt(model, input_ids, argument: str) -> torch.Tensor:
+    """One prompt, (1, seq), of the model's vocabulary and context; errors name ``argument``."""
+    gpt = gpt2_body(model)
+    check_token_ids(input_ids, argument, batch_one=True)
+    check_context_length(gpt, input_ids.shape[1], argument)
+    check_vocabulary_ids(gpt, input_ids, argument)
+    return input_ids.to(gpt.wte.weight.device)
+
+
 def _check_pair(model, clean_ids, corrupted_ids) -> tuple:
     """Two (1, seq) prompts of the same length, both of the model's vocabulary."""
-    clean = check_ids(model, clean_ids)
-    corrupted = check_ids(model, corrupted_ids)
-    if clean.shape[0] != 1 or corrupted.shape[0] != 1:
-        raise WrongValue("clean_ids", "pass one prompt each, shape (1, seq): "
-                         f"got {tuple(clean.shape)} and {tuple(corrupted.shape)}")
+    clean = _one_prompt(model, clean_ids, "clean_ids")
+    corrupted = _one_prompt(model, corrupted_ids, "corrupted_ids")
     if clean.shape != corrupted.shape:
         raise WrongValue("corrupted_ids", f"must have the same length as clean_ids, got {corrupted.shape[1]} "
                          f"tokens against {clean.shape[1]}; patching swaps position p for position p, so "
@@ -100,6 +108,11 @@ def _read(value):
     return value[0] if isinstance(value, tuple) else value
 
 
+def _seen(kind: str, args: tuple):
+    """What a hook of ``kind`` was given: ``(inputs,)`` for a pre-hook, ``(inputs, output)`` after."""
+    return args[0] if kind == "pre" else args[1]
+
+
 def _replace(value, tensor):
     """``value`` with its tensor swapped for ``tensor`` (keeping a tuple a tuple)."""
     return (tensor, *value[1:]) if isinstance(value, tuple) else tensor
@@ -121,8 +134,8 @@ def activations(model, input_ids: torch.Tensor) -> dict:
     pairs = []
     for layer in range(n_layer):
         for name, (module, kind) in _sites(model, layer).items():
-            def keep(_module, *args, name=name, layer=layer):
-                seen[name][layer] = _read(args[0] if len(args) == 1 else args[1]).detach().clone()
+            def keep(_module, *args, name=name, layer=layer, kind=kind):
+                seen[name][layer] = _read(_seen(kind, args)).detach().clone()
             pairs.append((module, kind, keep))
     final = {}
     pairs.append((gpt.ln_f, "pre", lambda _m, args: final.update(x=args[0].detach().clone())))
@@ -152,7 +165,7 @@ def _patched(model, corrupted, layer: int, name: str, clean_value, where, answer
     module, kind = _sites(model, layer)[name]
 
     def patch(_module, *args):
-        value = args[0] if kind == "pre" else args[1]
+        value = _seen(kind, args)
         tensor = _read(value).clone()
         tensor[(slice(None), *where)] = clean_value  # the clean activation, same place
         return _replace(value, tensor)
@@ -270,9 +283,7 @@ def logit_attribution(model, input_ids, answer_id: int, wrong_id: int) -> Attrib
     """
     check_causal_lm(model)
     gpt = gpt2_body(model)
-    ids = check_ids(model, input_ids)
-    if ids.shape[0] != 1:
-        raise WrongValue("input_ids", f"pass one prompt, shape (1, seq), got {tuple(ids.shape)}")
+    ids = _one_prompt(model, input_ids, "input_ids")
     answer, wrong = _check_token(model, answer_id, "answer_id"), _check_token(model, wrong_id, "wrong_id")
     acts = activations(model, ids)
     ln_f = gpt.ln_f
@@ -313,15 +324,15 @@ def _head_outputs(gpt, z: torch.Tensor) -> tuple:
 
 # -- induction heads ------------------------------------------------------------------------------
 
-def repeated_tokens(n_tokens: int, *, seed: int = 0, vocab=None, bos: int | None = 50256) -> torch.Tensor:
+def repeated_tokens(n_tokens: int, *, seed: int = 0, vocab=None, bos: int | None = END_OF_TEXT_ID) -> torch.Tensor:
     """``bos`` (None: none), then ``n_tokens`` random token ids, then the same ids again: (1, 1 + 2n).
 
-    ``vocab`` is the ids to draw from (a 1-D integer tensor; default every id below 50257);
+    ``vocab`` is the ids to draw from (a 1-D integer tensor; default all of GPT-2's vocabulary);
     they are drawn without replacement, so no token repeats inside one copy.
     """
     n = check_int(n_tokens, "n_tokens", minimum=2, why=" (one token has nothing after it to attend to)")
     seed = check_int(seed, "seed")
-    pool = torch.arange(50257) if vocab is None else vocab
+    pool = torch.arange(VOCAB_SIZE) if vocab is None else vocab
     if not isinstance(pool, torch.Tensor) or pool.dim() != 1 or pool.is_floating_point():
         raise WrongType("vocab", "expected a 1-D integer tensor of token ids")
     if pool.numel() < n:
@@ -333,7 +344,7 @@ def repeated_tokens(n_tokens: int, *, seed: int = 0, vocab=None, bos: int | None
 
 
 def _check_token_id(bos) -> int:
-    if not is_int(bos) or not 0 <= bos < 50257:
+    if not is_int(bos) or not 0 <= bos < VOCAB_SIZE:
         raise WrongValue("bos", f"expected a token id of GPT-2's vocabulary or None, got {bos!r}")
     return int(bos)
 
