@@ -20,7 +20,7 @@ from ..validation import check_int
 PASSAGE_CHARACTERS = 1500  # how much of the held-out text (whole paragraphs up to this many characters)
 BLOCK_SIZE = 32  # tokens per training window
 BATCH_SIZE = 8  # windows per step
-STEPS = 80  # optimizer steps of the run
+STEPS = 60  # optimizer steps of the run
 LR = 1e-2  # AdamW's learning rate (a tiny model takes large steps)
 WEIGHT_DECAY = 0.01
 SEED = 0
