@@ -123,7 +123,10 @@ def loss_and_gradients(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, di
     found: dict[int, torch.Tensor] = {}  # id(parameter) -> its gradient so far
 
     def add(param: torch.Tensor, grad: torch.Tensor) -> None:
-        found[id(param)] = found[id(param)] + grad if id(param) in found else grad
+        if id(param) in found:
+            found[id(param)].add_(grad)  # a second path to the same tensor (the tied wte): sum in place
+        else:
+            found[id(param)] = grad  # every grad here is a fresh tensor, so adding to it in place is safe
 
     # Forward, keeping what each step read.
     positions = torch.arange(ids.shape[1], device=ids.device)
