@@ -33,6 +33,8 @@ CONFIGS = {
     "2 layers, 24 wide, 2 heads, eps 1e-3, 1/(layer+1), untied": dict(
         n_layer=2, n_embd=24, n_head=2, layer_norm_epsilon=1e-3, scale_attn_by_inverse_layer_idx=True,
         tie_word_embeddings=False),
+    "1 layer, 20 wide, 4 heads, unscaled attention, upcast": dict(
+        n_layer=1, n_embd=20, n_head=4, scale_attn_weights=False, reorder_and_upcast_attn=True),
 }
 
 
