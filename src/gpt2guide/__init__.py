@@ -13,7 +13,8 @@ Chapter -> the modules its code calls:
 3 body-head ..... ``checkpoints``, ``parameters``, ``decoding.distribution``
 4 anatomy ....... ``anatomy`` (the forward pass by hand)
 5 generation .... ``decoding`` (greedy, beam search, filters, sampling, scoring), ``bench`` (the record)
-6 training ...... ``bpe``, ``loss``, ``pocket.train`` (config, schedule), ``pocket.held_out``
+6 training ...... ``bpe``, ``loss``, ``pocket.train`` (config, schedule), ``pocket.held_out``,
+                  ``backward`` (the backward pass, AdamW and a training run by hand)
 7 summary, 8 next-steps, 9 real-gpt2: the modules above, ``bench``
 beyond pages .... ``distributed`` (parallelism), ``lora`` (LoRA and RLHF)
 every chapter ... ``constants`` (facts written once), ``validation`` (every argument check),
