@@ -10,7 +10,6 @@ import json
 import math
 import platform
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
