@@ -19,7 +19,7 @@ offers the reader's commands alone. This was simpler than a second entry point: 
 one way to report errors (``gpt2guide.validation``), the same tests.
 
 The mkdocs hooks stay in ``site_hooks/`` (mkdocs.yml lists them); KaTeX is vendored by
-``site_hooks/vendor_katex.py``.
+``python -m tools.vendor_katex``.
 
 Where new things go: a new figure is one new module in ``figures/`` (give its ``SPEC`` an
 ``order``), then run ``gpt2guide figures`` and put ``FIGURES[name].markdown(lang)`` on the page
