@@ -202,3 +202,14 @@ def test_hooks_and_tools_share_the_definitions():
     assert page_language(Path("docs/training.en.md")) == "en"
     with pytest.raises(ValueError, match="^page: .* is not named"):
         page_language(Path("docs/training.md"))
+
+
+def test_site_hooks_holds_hooks_only():
+    """Every module in site_hooks/ is a hook mkdocs.yml lists, but site_text (what they share);
+    maintainer commands such as vendor_katex live in tools/."""
+    import yaml
+
+    config = (HOOKS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    hooks = yaml.safe_load(config[config.index("\nhooks:"):config.index("\nplugins:")])["hooks"]
+    assert {Path(h).name for h in hooks} | {"site_text.py"} == {p.name for p in HOOKS.glob("*.py")}
+    assert (HOOKS.parent / "tools" / "vendor_katex.py").is_file()

@@ -1,14 +1,15 @@
 """Maintainer tooling of the gpt2guide repository: what builds the site, kept out of the wheel.
 
 The installed package ``gpt2guide`` (src/gpt2guide) is the library readers use; this package holds
-what only a maintainer runs, in a source checkout, and what may import matplotlib, rdata,
-tiktoken, nbformat or jupytext:
+what only a maintainer runs, in a source checkout, and what may import matplotlib, rdata, numpy,
+tqdm or nbformat (the extras ``train`` and ``docs`` of pyproject.toml):
 
 - ``figures/``: the guide's figures, one module per figure (``SPEC``, ``data``, ``draw``), found
   by pkgutil; the pages' figure images are written from the specs.
 - ``notebooks.py``: the chapter notebooks, written from the pages.
 - ``pocket_build/``: the pocket model's tokenizer files, corpus, training run and export.
 - ``bench.py``: the decoding-speed benchmark that writes ``benchmarks/bench.json``.
+- ``vendor_katex.py``: KaTeX copied into docs/assets/katex/ (``python -m tools.vendor_katex``).
 - ``commands/``: one ``gpt2guide`` sub-command per module, found by pkgutil.
 
 How they run: as ``gpt2guide`` sub-commands (``gpt2guide figures``, ``gpt2guide notebooks``,
