@@ -36,19 +36,8 @@ from __future__ import annotations
 
 import re
 
-# Characters that Japanese text is set in without spaces between them.
-CJK = (
-    "\u3000-\u303f"  # CJK symbols and punctuation: 、。「」『』〜
-    "\u3040-\u309f"  # hiragana
-    "\u30a0-\u30ff"  # katakana (ー・ included)
-    "\u31f0-\u31ff"  # katakana phonetic extensions
-    "\u3400-\u4dbf"  # CJK unified ideographs extension A
-    "\u4e00-\u9fff"  # CJK unified ideographs
-    "\uf900-\ufaff"  # CJK compatibility ideographs
-    "\uff01-\uff60"  # full-width forms: （）！？：
-    "\uff61-\uff9f"  # half-width katakana and punctuation
-)
-_CJK_CHAR = re.compile(f"[{CJK}]")
+from site_text import CJK, MATH_CLASS, is_cjk  # noqa: F401 (CJK: tests and readers find it here too)
+
 # Punctuation that Japanese sets without a space after it.
 CLOSING = "、。，．！？」』）〕】〉》"
 # A run of white space (a line break, or spaces typed after closing punctuation).
@@ -58,7 +47,6 @@ _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/?)\s*>", re.S)
 
 # Text inside these elements is left as it is.
 PROTECTED = {"pre", "code", "script", "style", "textarea", "kbd", "samp"}
-PROTECTED_CLASS = re.compile(r"""class\s*=\s*["'][^"']*\barithmatex\b""")
 # Inline code keeps a space on each side (「`世界` は」), typed or from a line break.
 SPACED = {"code", "kbd", "samp"}
 # Tags a line of text runs through; any other tag ends the search for a neighbour.
@@ -69,11 +57,6 @@ INLINE = {
 }
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
-
-
-def is_cjk(char: str) -> bool:
-    """True for one character that Japanese text sets without spaces around it."""
-    return bool(char) and _CJK_CHAR.fullmatch(char) is not None
 
 
 def _tag(token: str):
@@ -144,7 +127,7 @@ def join_cjk_lines(html: str) -> str:
                     if depth[name] == 0:
                         protected.pop()
                 continue
-            if not closing and (name in PROTECTED or PROTECTED_CLASS.search(attributes)):
+            if not closing and (name in PROTECTED or MATH_CLASS.search(attributes)):
                 protected.append(name)
                 depth[name] = 1
         elif not protected and token:

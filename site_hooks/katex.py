@@ -16,14 +16,15 @@ import json
 import re
 from pathlib import Path
 
-_ARITHMATEX = re.compile(r"""class\s*=\s*["'][^"']*\barithmatex\b""")
+from site_text import MATH_CLASS
+
 # $$...$$, $x$ (no space after the opening $, so "costs $5 and $6" is not math), \( \[
 _TEX = re.compile(r"\$\$.+?\$\$|\$[^\s$][^$\n]*\$|\\\(|\\\[", re.S)
 
 
 def html_has_math(html: str) -> bool:
     """True when pymdownx.arithmatex left math in this HTML."""
-    return _ARITHMATEX.search(html) is not None
+    return MATH_CLASS.search(html) is not None
 
 
 def notebook_has_math(path: Path) -> bool:

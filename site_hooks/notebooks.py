@@ -35,6 +35,7 @@ from types import SimpleNamespace
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
+from site_text import page_language
 
 # mkdocs-jupyter's wrapper; imported lazily so the hook still loads if the plugin is off.
 _NOTEBOOK_PLUGIN = "mkdocs-jupyter"
@@ -159,12 +160,6 @@ _WRAPPER = '<div class="jupyter-wrapper">'
 DOWNLOAD = {"ja": "ノートブックをダウンロード（{file}）", "en": "Download the notebook ({file})"}
 
 
-def _language(page, config) -> str:
-    _, i18n = _plugins(config)
-    locale = getattr(page.file, "locale", None) or (i18n.current_language if i18n is not None else None)
-    return locale if locale in DOWNLOAD else "en"
-
-
 def _headings_with_page_anchors(html: str, page, config) -> tuple[str, list[dict]]:
     """Give each heading the page's anchor (else a slug of its text); return the TOC tokens."""
     from pymdownx.slugs import slugify
@@ -203,7 +198,7 @@ def _reader_notebook(html: str, page, config) -> str:
     html = _NOT_TEXT.sub(lambda m: m.group(0) + " data-search-exclude", html)
     name = posixpath.basename(page.file.abs_src_path)
     link = (f'<p class="notebook-download" data-search-exclude><a class="md-button" href="{name}" download>'
-            f"{DOWNLOAD[_language(page, config)].format(file=f'<code>{name}</code>')}</a></p>\n")
+            f"{DOWNLOAD[page_language(page, config)].format(file=f'<code>{name}</code>')}</a></p>\n")
     return html.replace(_WRAPPER, link + _WRAPPER, 1) if _WRAPPER in html else link + html
 
 

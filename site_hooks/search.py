@@ -32,6 +32,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
+from site_text import CJK, page_language
 
 INDEX = "search/search_index.json"
 WORKER = "gpt2guide-search.js"  # written next to Material's worker
@@ -44,12 +45,6 @@ SEPARATORS = {"en": r"[\s\-]+", "ja": r"[\s\-\u3000、。，．・「」『』�
 
 def _i18n(config):
     return config.plugins.get("i18n")
-
-
-def _language_of(page, config) -> str | None:
-    locale = getattr(page.file, "locale", None)
-    i18n = _i18n(config)
-    return locale or (i18n.current_language if i18n is not None else None)
 
 
 # --- Readable entries -------------------------------------------------------------------------
@@ -71,7 +66,7 @@ _SIMPLE = re.compile(r"\\?[\w.]+")  # a name, a number, or one command such as \
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 # Notebook cells write math as $...$ (and $$...$$); only spans that look like TeX are taken.
 _DOLLARS = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]{1,300}?)\$", re.S)
-_LOOKS_LIKE_TEX = re.compile(r"^(?=[^\u3040-\u30ff\u3400-\u9fff]{1,60}$)(?:.*[\\_^=+<>&]|\s*\w{1,3}\s*$)", re.S)
+_LOOKS_LIKE_TEX = re.compile(rf"^(?=[^{CJK}]{{1,60}}$)(?:.*[\\_^=+<>&]|\s*\w{{1,3}}\s*$)", re.S)
 
 
 def _operand(tex: str) -> str:
@@ -184,7 +179,7 @@ def _use_our_worker(data: dict) -> None:
 
 
 def on_post_page(output, page, config):
-    language = _language_of(page, config)
+    language = page_language(page, config)
     i18n = _i18n(config)
 
     def change(data: dict) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
+from site_text import page_language
+
 PLACEHOLDER = "<!-- versions-table -->"
 # What the pages run on, then what builds and tests the site (PyPI names).
 PACKAGES = (
@@ -46,16 +48,7 @@ def versions_table(language: str) -> str:
     return "\n".join(rows)
 
 
-def _language(page) -> str:
-    """The page's language: mkdocs-static-i18n's ``locale``, else the file name (``versions.en.md``)."""
-    locale = getattr(page.file, "locale", None)
-    if locale in HEADERS:
-        return locale
-    parts = page.file.src_uri.rsplit(".", 2)
-    return parts[-2] if len(parts) == 3 and parts[-2] in HEADERS else "ja"
-
-
 def on_page_markdown(markdown, page, config, files):
     if PLACEHOLDER not in markdown:
         return markdown
-    return markdown.replace(PLACEHOLDER, versions_table(_language(page)))
+    return markdown.replace(PLACEHOLDER, versions_table(page_language(page, config)))

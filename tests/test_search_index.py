@@ -20,6 +20,7 @@ def _hook():
     return module
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("language, path", [("ja", "search/search_index.json"), ("en", "en/search/search_index.json")])
 def test_each_language_has_its_own_readable_index(built_site, language, path):
     site = built_site.require()
@@ -39,6 +40,7 @@ def test_each_language_has_its_own_readable_index(built_site, language, path):
     assert (japanese > 0.8 * len(locations)) == (language == "ja")
 
 
+@pytest.mark.slow  # builds the site
 def test_pages_load_their_languages_index_through_the_worker(built_site):
     site = built_site.require()
     config = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)

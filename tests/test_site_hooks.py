@@ -154,3 +154,62 @@ def _notebook(tmp_path: Path, *cells: tuple[str, str]) -> Path:
 )
 def test_notebook_has_math(tmp_path: Path, cells, expected: bool) -> None:
     assert katex.notebook_has_math(_notebook(tmp_path, *cells)) is expected
+
+
+# -- site_text: the one language helper, CJK class and math regex ------------------------------
+
+site_text = _load("site_text")
+
+
+def _page(src_uri: str, locale=None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri, locale=locale))
+
+
+def _config(current_language=None):
+    from types import SimpleNamespace
+
+    i18n = None if current_language is None else SimpleNamespace(current_language=current_language)
+    return SimpleNamespace(plugins={"i18n": i18n} if i18n else {})
+
+
+@pytest.mark.parametrize("page, config, expected", [
+    (_page("tokens.md", locale="en"), _config("ja"), "en"),  # the file's locale first
+    (_page("tokens.md"), _config("en"), "en"),  # else the language being built
+    (_page("notebooks/x.en.ipynb"), None, "en"),  # else the file name
+    (_page("tokens.md"), _config(), "ja"),  # else the default language
+    (_page("tokens.md", locale="fr"), None, "ja"),  # a language the site does not have is no answer
+])
+def test_page_language_falls_back_in_one_order(page, config, expected):
+    assert site_text.page_language(page, config) == expected
+
+
+def test_name_language_reads_the_suffix():
+    assert site_text.name_language("docs/tokens.ja.md") == "ja"
+    assert site_text.name_language(Path("notebooks/x.en.ipynb")) == "en"
+    assert site_text.name_language("tokens.md") is None and site_text.name_language("a.fr.md") is None
+
+
+def test_hooks_and_tools_share_the_definitions():
+    """cjk_join, katex and search use site_text's CJK class and math regex, and the figures its language helper."""
+    cjk_join, search = _load("cjk_join"), _load("search")
+    assert cjk_join.CJK == site_text.CJK and cjk_join.MATH_CLASS.pattern == katex.MATH_CLASS.pattern
+    assert site_text.CJK in search._LOOKS_LIKE_TEX.pattern
+    assert site_text.is_cjk("あ") and not site_text.is_cjk("a")
+    from tools.figures import page_language
+
+    assert page_language(Path("docs/training.en.md")) == "en"
+    with pytest.raises(ValueError, match="^page: .* is not named"):
+        page_language(Path("docs/training.md"))
+
+
+def test_site_hooks_holds_hooks_only():
+    """Every module in site_hooks/ is a hook mkdocs.yml lists, but site_text (what they share);
+    maintainer commands such as vendor_katex live in tools/."""
+    import yaml
+
+    config = (HOOKS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    hooks = yaml.safe_load(config[config.index("\nhooks:"):config.index("\nplugins:")])["hooks"]
+    assert {Path(h).name for h in hooks} | {"site_text.py"} == {p.name for p in HOOKS.glob("*.py")}
+    assert (HOOKS.parent / "tools" / "vendor_katex.py").is_file()

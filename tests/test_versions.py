@@ -28,6 +28,7 @@ def _rows(page: str) -> dict[str, str]:
     return {html.unescape(k): html.unescape(v) for k, v in zip(cells[::2], cells[1::2])}
 
 
+@pytest.mark.slow  # builds the site
 @pytest.mark.parametrize("path", ["versions/index.html", "en/versions/index.html"])
 def test_built_page_holds_the_installed_versions(built_site, path):
     rows = _rows((built_site.require() / path).read_text(encoding="utf-8"))

@@ -1,14 +1,15 @@
 """Maintainer tooling of the gpt2guide repository: what builds the site, kept out of the wheel.
 
 The installed package ``gpt2guide`` (src/gpt2guide) is the library readers use; this package holds
-what only a maintainer runs, in a source checkout, and what may import matplotlib, rdata,
-tiktoken, nbformat or jupytext:
+what only a maintainer runs, in a source checkout, and what may import matplotlib, rdata, numpy,
+tqdm or nbformat (the extras ``train`` and ``docs`` of pyproject.toml):
 
 - ``figures/``: the guide's figures, one module per figure (``SPEC``, ``data``, ``draw``), found
   by pkgutil; the pages' figure images are written from the specs.
 - ``notebooks.py``: the chapter notebooks, written from the pages.
 - ``pocket_build/``: the pocket model's tokenizer files, corpus, training run and export.
 - ``bench.py``: the decoding-speed benchmark that writes ``benchmarks/bench.json``.
+- ``vendor_katex.py``: KaTeX copied into docs/assets/katex/ (``python -m tools.vendor_katex``).
 - ``commands/``: one ``gpt2guide`` sub-command per module, found by pkgutil.
 
 How they run: as ``gpt2guide`` sub-commands (``gpt2guide figures``, ``gpt2guide notebooks``,
@@ -19,7 +20,7 @@ offers the reader's commands alone. This was simpler than a second entry point: 
 one way to report errors (``gpt2guide.validation``), the same tests.
 
 The mkdocs hooks stay in ``site_hooks/`` (mkdocs.yml lists them); KaTeX is vendored by
-``site_hooks/vendor_katex.py``.
+``python -m tools.vendor_katex``.
 
 Where new things go: a new figure is one new module in ``figures/`` (give its ``SPEC`` an
 ``order``), then run ``gpt2guide figures`` and put ``FIGURES[name].markdown(lang)`` on the page

@@ -19,6 +19,8 @@ import doctest
 import re
 from pathlib import Path
 
+from site_hooks.site_text import name_language
+
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INVISIBLE = re.compile(r"^<!--\s*invisible-code-block:\s*python[ \t]*\n(.*?)^-->[ \t]*$", re.S | re.M)
 DIRECTIVE = re.compile(r"^[ \t]*<!--\s*(skip|clear-namespace)\b.*?-->[ \t]*\n?", re.M)
@@ -175,7 +177,7 @@ def write_notebooks(docs_dir: Path, pages: list[str], out_dir: Path) -> list[Pat
     written = []
     for page in pages:
         for source in sorted(docs_dir.glob(f"{page}.*.md")):
-            language = source.suffixes[-2].lstrip(".")
+            language = name_language(source)
             target = out_dir / f"{page}.{language}.ipynb"
             target.write_text(nbformat.writes(page_notebook(source.read_text(encoding="utf-8"), language)) + "\n",
                               encoding="utf-8")

