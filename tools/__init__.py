@@ -8,7 +8,7 @@ tiktoken, nbformat or jupytext:
   by pkgutil; the pages' figure images are written from the specs.
 - ``notebooks.py``: the chapter notebooks, written from the pages.
 - ``pocket_build/``: the pocket model's tokenizer files, corpus, training run and export.
-- ``bench.py``: the decoding-speed benchmark that writes ``benchmarks/bench.json``.
+- ``bench.py``: the decoding-speed benchmark that writes ``src/gpt2guide/bench.json`` (``gpt2guide bench --record``).
 - ``commands/``: one ``gpt2guide`` sub-command per module, found by pkgutil.
 
 How they run: as ``gpt2guide`` sub-commands (``gpt2guide figures``, ``gpt2guide notebooks``,
