@@ -213,21 +213,28 @@ def test_copied_blocks_follow_the_copy_button_and_the_skips() -> None:
 RUN_PAGES = [p for p in PAGES if p.name.endswith(".en.md") and FENCE.search(p.read_text(encoding="utf-8"))]
 
 
+def _clean_env() -> dict[str, str]:
+    """This process's environment without its Python settings (PYTHONPATH, the test venv)."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+
+
 @pytest.fixture(scope="module")
 def reader_python(tmp_path_factory) -> Path:
     """The Python of a fresh venv with the built wheel installed with its `beyond` extra."""
     folder = tmp_path_factory.mktemp("reader")
+    env = _clean_env()  # no PYTHONPATH: pip would take the checkout's gpt2guide as installed
     started = time.monotonic()
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                             "-w", str(folder / "dist"), str(ROOT)], capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = (folder / "dist").glob("gpt2guide-*.whl")
     venv = folder / "venv"
-    made = subprocess.run(["python3.11", "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300)
+    made = subprocess.run(["python3.11", "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300,
+                          env=env)
     assert made.returncode == 0, made.stderr[-3000:]
     python = venv / "bin" / "python"
     installed = subprocess.run([str(python), "-m", "pip", "install", "-q", "-c", str(ROOT / "constraints.txt"),
-                                f"{wheel}[beyond]"], capture_output=True, text=True, timeout=1800)
+                                f"{wheel}[beyond]"], capture_output=True, text=True, timeout=1800, env=env)
     assert installed.returncode == 0, installed.stderr[-3000:]
     print(f"\nreader venv: wheel built and installed with [beyond] in {time.monotonic() - started:.0f} s")
     return python
@@ -238,8 +245,7 @@ def reader_python(tmp_path_factory) -> Path:
 def test_copied_page_runs_as_a_script(path: Path, reader_python: Path, tmp_path: Path) -> None:
     script = tmp_path / f"{path.stem.replace('.', '_').replace('-', '_')}.py"
     script.write_text("\n".join(copied_blocks(path.read_text(encoding="utf-8"))), encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    env["HF_HUB_OFFLINE"] = "1"
+    env = {**_clean_env(), "HF_HUB_OFFLINE": "1"}
     started = time.monotonic()
     done = subprocess.run([str(reader_python), script.name], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=900)
