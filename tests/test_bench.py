@@ -74,3 +74,21 @@ def test_committed_record():
     assert {entry["new_tokens"] for entry in record["lengths"]} >= {64, 128}
     assert record["settings"]["repeats"] >= 5
     assert all(entry["same_tokens"] for entry in record["lengths"])
+
+
+def test_the_record_ships_in_the_wheel():
+    """load_record() reads package data, so a reader's installed wheel has the record too."""
+    import tomllib
+
+    import gpt2guide
+
+    assert RECORD.parent == Path(gpt2guide.__file__).parent
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert "bench.json" in pyproject["tool"]["setuptools"]["package-data"]["gpt2guide"]
+
+
+def test_bench_record_option_writes_the_packaged_record():
+    from gpt2guide.cli import build_parser
+
+    assert build_parser().parse_args(["bench", "--record"]).record is True
+    assert build_parser().parse_args(["bench"]).record is False

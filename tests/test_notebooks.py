@@ -57,6 +57,8 @@ def test_links_are_absolute_to_the_published_site():
     assert page_cells(page, "en") == [("markdown", f"[a]({site}en/glossary/#token), [b]({site}en/), "
                                        f"[d](https://x.org/a.md), [e](#here), [f]({site}en/beyond/x/)")]
     assert page_cells("[a](glossary.md#token)", "ja") == [("markdown", f"[a]({site}glossary/#token)")]
+    (cell,) = page_notebook("[kv](anatomy.md#kv-cache), [top](anatomy.md)", "ja", page="anatomy").cells
+    assert cell.source == f"[kv](#kv-cache), [top]({site}anatomy/)"  # its own anchors stay in the notebook
 
 
 def test_figures_travel_as_attachments():

@@ -79,10 +79,13 @@ def site_url() -> str:
     return config["site_url"].rstrip("/") + "/"
 
 
-def _site_target(match: re.Match, language: str, base: str) -> str:
-    """A page-relative target (from docs/<page>.md) as an absolute address on the published site."""
+def _site_target(match: re.Match, language: str, base: str, page: str | None = None) -> str:
+    """A page-relative target (from docs/<page>.md) as an absolute address on the published site;
+    an anchor of the notebook's own page (``page``) as an anchor of the notebook."""
     path, _, anchor = match.group(1).partition("#")
     path = posixpath.normpath(path)
+    if page is not None and anchor and path == f"{page}.md":
+        return f"](#{anchor})"  # the headings keep the page's anchors (HEADING_ANCHOR)
     if path.endswith(".md"):
         page = path[: -len(".md")]
         path = "" if page == "index" else f"{page.removesuffix('/index')}/"
@@ -174,7 +177,8 @@ def _quote(match: re.Match) -> str:
     return quoted + "\n\n"
 
 
-def _prose(text: str, language: str = "ja", attachments: dict | None = None, docs: Path = DOCS) -> str:
+def _prose(text: str, language: str = "ja", attachments: dict | None = None, docs: Path = DOCS,
+           page: str | None = None) -> str:
     """A stretch of prose for Jupyter: trimmed, blank lines left by removed comments collapsed,
     headings with their `{ #anchor }` as an HTML anchor Jupyter understands, admonitions and tabs
     as quotes, Japanese lines joined, figures as attachments, links absolute to the site."""
@@ -182,7 +186,7 @@ def _prose(text: str, language: str = "ja", attachments: dict | None = None, doc
     text = join_japanese_lines(re.sub(r"\n{3,}", "\n\n", text).strip())
     text = _attach(text, language, docs, attachments if attachments is not None else {})
     base = site_url()
-    return RELATIVE_TARGET.sub(lambda m: _site_target(m, language, base), text)
+    return RELATIVE_TARGET.sub(lambda m: _site_target(m, language, base, page), text)
 
 
 def page_cells(markdown: str, language: str = "ja") -> list[tuple[str, str]]:
@@ -190,7 +194,8 @@ def page_cells(markdown: str, language: str = "ja") -> list[tuple[str, str]]:
     return [(kind, source) for kind, source, _, _ in page_cells_with_outputs(markdown, language)]
 
 
-def page_cells_with_outputs(markdown: str, language: str = "ja", docs: Path = DOCS) -> list[tuple[str, str, str, dict]]:
+def page_cells_with_outputs(markdown: str, language: str = "ja", docs: Path = DOCS,
+                            page: str | None = None) -> list[tuple[str, str, str, dict]]:
     """``(kind, source, output, attachments)`` in page order; the output of a code cell is the one
     the page shows ("" for none, and for every Markdown cell); the attachments of a Markdown cell
     are its figures ({} for none, and for every code cell)."""
@@ -200,7 +205,7 @@ def page_cells_with_outputs(markdown: str, language: str = "ja", docs: Path = DO
     blocks = sorted([*FENCE.finditer(markdown), *INVISIBLE.finditer(markdown)], key=lambda m: m.start())
     for start, end, match in [*((m.start(), m.end(), m) for m in blocks), (len(markdown), len(markdown), None)]:
         attachments: dict = {}
-        prose = _prose(markdown[position:start], language, attachments, docs)
+        prose = _prose(markdown[position:start], language, attachments, docs, page)
         if prose:
             cells.append(("markdown", prose, "", attachments))
         if match is not None:
@@ -249,7 +254,7 @@ def shown_text(cell) -> str:
     return "".join(parts)
 
 
-def page_notebook(markdown: str, language: str, docs: Path = DOCS):
+def page_notebook(markdown: str, language: str, docs: Path = DOCS, page: str | None = None):
     """An ``nbformat`` v4 notebook of a page, with a Python 3 kernel and the page's outputs."""
     import nbformat
 
@@ -258,7 +263,7 @@ def page_notebook(markdown: str, language: str, docs: Path = DOCS):
                          "language_info": {"name": "python"},
                          "gpt2guide": {"language": language, "site_url": site_url()}}
     count = 0
-    for index, (kind, source, output, attachments) in enumerate(page_cells_with_outputs(markdown, language, docs)):
+    for index, (kind, source, output, attachments) in enumerate(page_cells_with_outputs(markdown, language, docs, page)):
         if kind == "markdown":
             cell = nbformat.v4.new_markdown_cell(source, id=f"cell-{index}")
             if attachments:
@@ -281,7 +286,7 @@ def write_notebooks(docs_dir: Path, pages: list[str], out_dir: Path) -> list[Pat
         for source in sorted(docs_dir.glob(f"{page}.*.md")):
             language = source.suffixes[-2].lstrip(".")
             target = out_dir / f"{page}.{language}.ipynb"
-            notebook = page_notebook(source.read_text(encoding="utf-8"), language, docs_dir)
+            notebook = page_notebook(source.read_text(encoding="utf-8"), language, docs_dir, page)
             target.write_text(nbformat.writes(notebook) + "\n",
                               encoding="utf-8")
             written.append(target)
