@@ -5,7 +5,9 @@ comments (skip lines, invisible code blocks), HTML tags, the targets of Markdown
 the attribute lists of headings and titles in 『』 are masked out first, keeping line
 numbers. Each rule is a regular expression with a message that says how to fix the text;
 the rules are kept narrow, so that a hit is almost always a real slip (few false
-positives on new chapters).
+positives on new chapters). Most rules read one line; the line-break rules read a line's
+end together with the start of the next one (a Japanese word split by a line break in the
+source).
 
 A unit test lints a bad sample and a good sample, so the linter itself can fail.
 """
@@ -23,6 +25,9 @@ DOCS = ROOT / "docs"
 
 # Kana, kanji and the iteration mark: what "Japanese text" means for these rules.
 JA = r"\u3005\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff"
+# Katakana letters with the long-vowel mark, and kanji with the iteration mark 「々」.
+KATAKANA = r"\u30a1-\u30fa\u30fc"
+KANJI = r"\u3005\u4e00-\u9fff"
 # JA without the middle dot 「・」, which sits between words: "top-k・top-p"
 JA_LETTERS = r"\u3005\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fff"
 MASK = "\x00"  # stands for masked characters; neither Japanese nor Latin
@@ -58,13 +63,19 @@ class Rule:
     name: str
     pattern: re.Pattern
     fix: str  # what to write instead, in the words of CONTRIBUTING.md
+    in_tables: bool = True  # False: not applied to table rows (the glossary's definitions)
 
 
-def _rule(name: str, pattern: str, fix: str) -> Rule:
-    return Rule(name, re.compile(pattern), fix)
+def _rule(name: str, pattern: str, fix: str, in_tables: bool = True) -> Rule:
+    return Rule(name, re.compile(pattern), fix, in_tables)
 
 
 RULES = [
+    # -- です/ます: a sentence that ends in the plain form (the glossary's table cells may)
+    _rule("style-desu-masu",
+          r"(?:(?<!まし)(?<!でし)た|(?<![まで])す|である|だ|ない|[くぐつぬぶむる])。",
+          "本文は です/ます で書く(「〜である。」「〜する。」ではなく「〜です。」「〜します。」)",
+          in_tables=False),
     # -- characters and punctuation
     _rule("full-width-alnum", r"[Ａ-Ｚａ-ｚ０-９]", "英数字は半角で書く"),
     _rule("full-width-punctuation", r"[（）：；！？，．]",
@@ -95,15 +106,46 @@ RULES = [
     _rule("spelling-subete", r"全て", "「すべて」と書く"),
     _rule("spelling-long-vowel",
           r"(?:パラメータ|トークナイザ|エンコーダ|デコーダ|フィルタ|オプティマイザ|ブラウザ"
-          r"|コンピュータ|ユーザ|プロセッサ|メモリ)ー",
+          r"|コンピュータ|ユーザ|プロセッサ|メモリ|サーバ|ヘッダ|スライダ)ー",
           "語末の長音は付けない(「パラメータ」「トークナイザ」「ユーザ」)。"
           "「トランスフォーマー」はこのまま"),
     _rule("spelling-ichiban", r"一番(?!目)", "「いちばん」と書く"),
+    _rule("spelling-nozoku", r"覗", "「のぞく」と書く"),
+    # -- counters: 一つ〜九つ in kanji, quantities with a unit in digits
+    _rule("counter-tsu", r"(?<![\d,.])[1-9]\s*つ", "「一つ」「二つ」「三つ」と漢数字で書く(10 以上は「10 個」)"),
+    _rule("counter-unit", r"(?<![一-龯])[一二三四五六七八九十](?=個|層|トークン|文字|バイト|倍|種類)",
+          "単位の付く数は算用数字で書く(「4 層」「1 トークン」「3 倍」)。「一つ」「一度」「一歩」はこのまま"),
+    # -- one notation per thing
+    _rule("notation-float", r"(?<![\w-])fp(?:16|32)(?![\w-])|(?<![\w-])FP(?:16|32)(?![\w-])",
+          "データ型は「float32」「float16」と書く(コードの中の名前はそのまま)"),
+    _rule("notation-pre-ln", r"(?:プレ|ポスト)\s*LN|(?<![\w-])(?:Pre|Post)-LN",
+          "層正規化の位置は「pre-LN」「post-LN」と書く"),
+    _rule("notation-pair", r"ペア", "二つのまとまりは「組」と書く(「プロンプトと応答の組」)"),
+    _rule("notation-you", r"あなた", "読者に「あなた」と呼びかけない(「手元の環境」「お使いの環境」)"),
+    _rule("notation-attention-head",
+          r"(?<!アテンション)ヘッド(?:ごと|の数|に分け|で分け|の結合|あたり|の半分|の一部|の軸)",
+          "アテンションの区画は「アテンションヘッド」と書く(「ヘッド」だけなら言語モデルヘッドなど)"),
     # -- one term per concept (docs/glossary.ja.md)
     _rule("term-vocabulary-size", r"語彙の大きさ|語彙サイズ", "語彙の大きさは「語彙数」"),
     _rule("term-beam-width", r"ビーム数", "`num_beams` は「ビーム幅」"),
     _rule("term-value", r"キーと値|キー・値", "アテンションの value は「バリュー」(「キーとバリュー」)"),
     _rule("term-sequence-length", r"\((?:バッチ|1),\s*トークン数", "形状の軸は「系列長」"),
+]
+
+
+# Rules on a line break inside a Japanese word: each pattern matches the last character
+# of a line, the newline, the next line's indent (lists, admonitions) and its first
+# character. The Markdown join of the site hides such a break, but the source, diffs,
+# searches and the notebook cells read the two halves as two words.
+LINE_BREAK_RULES = [
+    _rule("split-katakana", rf"[{KATAKANA}]\n[ \t]*[{KATAKANA}]",
+          "カタカナ語の途中で改行しない(語の前か後ろで折り返す)"),
+    _rule("split-kanji", rf"[{KANJI}]\n[ \t]*[{KANJI}]",
+          "漢字の熟語の途中で改行しない(助詞の後ろなど、語の切れ目で折り返す)"),
+    # No Japanese word starts with a small kana, 「ー」 or 「ん」: the line before ends mid-word.
+    _rule("split-word-start",
+          rf"[{JA_LETTERS}]\n[ \t]*[ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶーんン]",
+          "語の途中で改行しない(小書きの仮名・「ー」・「ん」で行を始めない)"),
 ]
 
 
@@ -121,12 +163,21 @@ class Hit:
 def lint(text: str) -> list[Hit]:
     """Every rule's hits in the prose of one Japanese page."""
     hits = []
-    for number, line in enumerate(prose(text).splitlines(), start=1):
+    masked = prose(text)
+    for number, line in enumerate(masked.splitlines(), start=1):
+        table_row = line.lstrip().startswith("|")
         for rule in RULES:
+            if table_row and not rule.in_tables:
+                continue
             for match in rule.pattern.finditer(line):
                 text = match.group(0).replace(MASK, "…")
                 hits.append(Hit(number, rule.name, text, rule.fix))
-    return hits
+    for rule in LINE_BREAK_RULES:  # a hit names the line that ends mid-word
+        for match in rule.pattern.finditer(masked):
+            number = masked.count("\n", 0, match.start()) + 1
+            text = re.sub(r"\n[ \t]*", "⏎", match.group(0))
+            hits.append(Hit(number, rule.name, text, rule.fix))
+    return sorted(hits, key=lambda hit: hit.line)
 
 
 def japanese_pages() -> list[Path]:
@@ -150,8 +201,14 @@ BAD = """\
 GPT-2の語彙、KVキャッシュ、確率は10%、語彙は50257 個。
 最初のトランスフォーマー(Vaswani ら, 2017)と LoRA(Hu ほか 2021)。
 入力は "I can't" です。*斜体の和文*と _これも_ です。
+これは例である。モデルは文を読む。次を予測できる。
 ひとつ、しくみ、わかります、なにか、他の、良い、名前をつけます、学習した後の値。
 全て、一番、語彙の大きさ、ビーム数、キーと値、形状 (バッチ, トークン数, 幅)、パラメーター。
+文が 1 つ、一トークンずつ、fp32 の重み、プレ LN、ペア、あなたの環境、サーバー、中を覗く、ヘッドごと。
+トーク
+ンに分け、語彙
+数を数え、書きませ
+ん。
 """
 
 GOOD = """\
@@ -166,15 +223,24 @@ GOOD = """\
 
 <!-- skip: next if(not pocket_outputs, reason="output of the pocket model") -->
 位置 $x_i$ の値 $$a*b*c$$ と [第 1 章](llm.md#raw-string)、<a id="model"></a>モデル。
+| 表 | 表の定義は辞書の形で書ける。 |
+試してみましょう。よいでしょう。でした。ました。
 一つの GPT-2 は 4 層で、語彙は 50,257 個、確率は 10 %、ID は 50256 です。
 **太字**は使えます。最初のトランスフォーマー(Vaswani ら、2017)、LoRA(Hu ら、2021)。
 プロンプト「I can't forget you, for」。トランスフォーマー、パラメータ。その後の版、最後の層、見つけた、身につけた、気をつけて。
+文が一つ、1 トークンずつ、10 個、一度、一歩、float32 の重み、pre-LN、組、手元の環境、サーバ。
+アテンションヘッドごと、アテンションヘッドの数、言語モデルヘッドの重み、`fp32 GB` の列。
+行は語の切れ目で
+折り返します。トークン
+ID と KV
+キャッシュ、
+- 次の項目
 """
 
 
 def test_the_linter_flags_each_rule_on_a_bad_sample() -> None:
     fired = {hit.rule for hit in lint(BAD)}
-    missing = {rule.name for rule in RULES} - fired
+    missing = {rule.name for rule in RULES + LINE_BREAK_RULES} - fired
     assert not missing, f"rules that did not fire on the bad sample: {sorted(missing)}"
 
 
@@ -186,3 +252,14 @@ def test_the_linter_passes_a_good_sample() -> None:
 def test_masking_keeps_line_numbers() -> None:
     text = "一行目\n```python\nひとつ\n```\n五行目のひとつ\n"
     assert [hit.line for hit in lint(text)] == [5]
+
+
+def test_a_line_break_rule_names_the_line_that_ends_mid_word() -> None:
+    text = "一行目です。\n語彙\n数は 50,257 です。\n    トー\n    クンです。\n"
+    hits = [(hit.line, hit.rule) for hit in lint(text)]
+    assert hits == [(2, "split-kanji"), (4, "split-katakana")]
+
+
+def test_a_line_break_between_words_passes() -> None:
+    text = "トークンに\n分けます。言語モデルヘッド\nは、\n\n次の段落です。\n- 項目\n- 項目\n"
+    assert not lint(text)
