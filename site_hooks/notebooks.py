@@ -20,11 +20,19 @@ Loaded by `hooks:` in mkdocs.yml (it lives outside docs/ so it never becomes a p
    from ids, and mkdocs-jupyter's table of contents slugs headings another way, so its links
    led nowhere), and the table of contents is rebuilt from the headings so that both agree;
    prompts ("In [1]:") and the copy button's text stay out of the search index.
+4. `on_page_content`, notebook pages only (`_site_links`): a `.ipynb` is written to read well once
+   downloaded, so its links are absolute to the published site and its figures are cell
+   attachments (tools/notebooks.py). On the site, links into the site become relative again (they
+   hold under any path the site is served from, and the build's link checks see them), and each
+   attached figure, which nbconvert inlines as a data URI, is served as the site's own copy of the
+   same file (no page carries its figures twice).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -202,9 +210,50 @@ def _reader_notebook(html: str, page, config) -> str:
     return html.replace(_WRAPPER, link + _WRAPPER, 1) if _WRAPPER in html else link + html
 
 
+_HREF = re.compile(r'(<a\b[^>]*\bhref=")([^"]+)(")')
+_DATA_IMAGE = re.compile(r'(<img\b[^>]*\bsrc=")data:(image/[\w+.-]+);base64,([A-Za-z0-9+/=]+)(")')
+
+
+def _written_site_url(page) -> str | None:
+    """The site address the notebook's links were written with (its metadata), if any."""
+    try:
+        metadata = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["metadata"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return metadata.get("gpt2guide", {}).get("site_url")
+
+
+def _site_links(html: str, page, config, files) -> str:
+    """Absolute links into the site made relative; inlined figures served from the site's files."""
+    base = _written_site_url(page)
+    if base:
+        def relink(match: re.Match) -> str:
+            href = match.group(2)
+            if not href.startswith(base):
+                return match.group(0)
+            path, hash_, anchor = href[len(base):].partition("#")
+            return f"{match.group(1)}{get_relative_url(path or './', page.url)}{hash_}{anchor}{match.group(3)}"
+
+        html = _HREF.sub(relink, html)
+    by_content = {}
+    for file in files:
+        if file.src_uri.startswith("assets/") and file.src_uri.endswith((".svg", ".png", ".jpg")):
+            by_content.setdefault(hashlib.sha256(Path(file.abs_src_path).read_bytes()).hexdigest(), file)
+
+    def serve(match: re.Match) -> str:
+        digest = hashlib.sha256(base64.b64decode(match.group(3))).hexdigest()
+        file = by_content.get(digest)
+        if file is None:
+            return match.group(0)  # a figure the site does not have: keep it inline
+        return f"{match.group(1)}{get_relative_url(file.url, page.url)}{match.group(4)}"
+
+    return _DATA_IMAGE.sub(serve, html)
+
+
 def on_page_content(html, page, config, files):
     if not _is_notebook_page(page, config):
         return html
+    html = _site_links(html, page, config, files)
     html = _reader_notebook(html, page, config)
     html = _MATHJAX.sub("", html)
     html = _SCRIPT.sub(

@@ -1,5 +1,5 @@
 """The benchmark: its record's schema (a tiny run here; the real figures come from the committed
-``benchmarks/bench.json``, never from a timing taken during the tests)."""
+``src/gpt2guide/bench.json``, shipped in the wheel; never from a timing taken during the tests)."""
 
 import copy
 import json
@@ -13,7 +13,7 @@ from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 from gpt2guide.checkpoints import random_model
 from gpt2guide.cli import main
 
-COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.json"  # chapter 7 reads it
+COMMITTED = Path(__file__).resolve().parents[1] / "src" / "gpt2guide" / "bench.json"  # chapters 5 and 9 read it
 TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, threads=1, bandwidth_bytes=16 * 2**20)
 
 
@@ -67,10 +67,28 @@ def test_cli_writes_the_record(tmp_path, capsys):
 def test_committed_record():
     """The record the summary chapter reads is committed, and holds a full run (no skip: the page needs it)."""
     assert RECORD == COMMITTED
-    assert COMMITTED.is_file(), "benchmarks/bench.json is missing: run `gpt2guide bench --out benchmarks/bench.json`"
+    assert COMMITTED.is_file(), "src/gpt2guide/bench.json is missing: run `gpt2guide bench --record`"
     record = load_record()  # checks the schema
     check_bench_record(record)
     assert record["model"]["architecture"] == "gpt2" and record["model"]["n_layer"] == 12
     assert {entry["new_tokens"] for entry in record["lengths"]} >= {64, 128}
     assert record["settings"]["repeats"] >= 5
     assert all(entry["same_tokens"] for entry in record["lengths"])
+
+
+def test_the_record_ships_in_the_wheel():
+    """load_record() reads package data, so a reader's installed wheel has the record too."""
+    import tomllib
+
+    import gpt2guide
+
+    assert RECORD.parent == Path(gpt2guide.__file__).parent
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert "bench.json" in pyproject["tool"]["setuptools"]["package-data"]["gpt2guide"]
+
+
+def test_bench_record_option_writes_the_packaged_record():
+    from gpt2guide.cli import build_parser
+
+    assert build_parser().parse_args(["bench", "--record"]).record is True
+    assert build_parser().parse_args(["bench"]).record is False

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import doctest
 import itertools
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from gpt2guide.cli import main
 from tools.commands.notebooks import CHAPTERS
-from tools.notebooks import code_cells, code_cells_with_outputs, page_cells, page_notebook, shown_text
+from tools.notebooks import (code_cells, code_cells_with_outputs, join_japanese_lines, page_cells, page_notebook,
+                             shown_text, site_url)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+sys.path.insert(0, str(DOCS.parent / "site_hooks"))
+from cjk_join import CJK  # noqa: E402  (the characters the site joins between)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE  # as the pages' doctests (conftest.py)
 
 
@@ -44,10 +50,68 @@ def test_page_only_prose_stays_on_the_site():
     assert page_cells(page) == [("markdown", "# T\n\nbody")]
 
 
-def test_links_point_where_the_notebook_page_sees_them():
-    page = "[a](glossary.md#token), [b](index.md), ![c](assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)"
-    assert page_cells(page) == [("markdown", "[a](../../glossary/#token), [b](../../), "
-                                 "![c](../../assets/figures/x.svg), [d](https://x.org/a.md), [e](#here)")]
+def test_links_are_absolute_to_the_published_site():
+    page = "[a](glossary.md#token), [b](index.md), [d](https://x.org/a.md), [e](#here), [f](beyond/x.md)"
+    site = site_url()
+    assert site.startswith("https://") and site.endswith("/")
+    assert page_cells(page, "en") == [("markdown", f"[a]({site}en/glossary/#token), [b]({site}en/), "
+                                       f"[d](https://x.org/a.md), [e](#here), [f]({site}en/beyond/x/)")]
+    assert page_cells("[a](glossary.md#token)", "ja") == [("markdown", f"[a]({site}glossary/#token)")]
+    (cell,) = page_notebook("[kv](anatomy.md#kv-cache), [top](anatomy.md)", "ja", page="anatomy").cells
+    assert cell.source == f"[kv](#kv-cache), [top]({site}anatomy/)"  # its own anchors stay in the notebook
+
+
+def test_figures_travel_as_attachments():
+    (cell,) = page_notebook("![A chart](assets/figures/parameters.svg)\n", "en").cells
+    assert cell.source == "![A chart](attachment:parameters.en.svg)"
+    data = base64.b64decode(cell.attachments["parameters.en.svg"]["image/svg+xml"])
+    assert data == (DOCS / "assets" / "figures" / "parameters.en.svg").read_bytes()
+
+
+def test_japanese_lines_are_joined_as_the_site_joins_them():
+    text = "これは\n日本語です。\n**太字**と\n[リンク](x.md)の\n`code` と\nEnglish\nline\n\n次の\n段落\n- 項目\n  続き\n# 見出し\n本文"
+    assert join_japanese_lines(text) == ("これは日本語です。**太字**と[リンク](x.md)の\n`code` と\nEnglish\nline\n\n"
+                                         "次の段落\n- 項目続き\n# 見出し\n本文")
+    quoted = page_cells('!!! note "注"\n    一行目と\n    二行目。\n', "ja")
+    assert quoted == [("markdown", "> **注**\n>\n> 一行目と二行目。")]
+
+
+# What a downloaded notebook must not hold: a break between two Japanese characters in Markdown
+# (Jupyter shows it as a space), a link that only resolves on the site, an image it cannot show.
+CJK_BREAK = re.compile(f"[{CJK}]\\n[ \\t]*[{CJK}]")
+MARKDOWN_TARGET = re.compile(r"\]\(([^)\s]+)\)|\b(?:href|src)=\"([^\"]+)\"")
+IMAGE_TARGET = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)|<img\b[^>]*\bsrc=\"([^\"]+)\"")
+NOTEBOOKS = sorted((DOCS / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_downloaded_notebook_reads_offline(path):
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"^```.*?^```", "", cell.source, flags=re.S | re.M)  # code keeps its lines
+        problems += [f"cell {index}: line break inside {m.group(0)!r}" for m in CJK_BREAK.finditer(prose)]
+        for match in MARKDOWN_TARGET.finditer(prose):
+            target = match.group(1) or match.group(2)
+            if not re.match(r"^(?:[a-z][a-z0-9+.-]*:|#)", target):
+                problems.append(f"cell {index}: relative link {target!r}")
+        for match in IMAGE_TARGET.finditer(prose):
+            target = match.group(1) or match.group(2)
+            name = target.removeprefix("attachment:")
+            if target.startswith("attachment:") and name in cell.get("attachments", {}):
+                continue
+            if not target.startswith("data:"):
+                problems.append(f"cell {index}: image {target!r} needs the network or the site")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_offline_check_can_fail():
+    assert CJK_BREAK.search("です\nます") and not CJK_BREAK.search("です\n`x`")
+    assert MARKDOWN_TARGET.search("[a](glossary.md)").group(1) == "glossary.md"
 
 
 def test_jupyter_markdown_has_no_site_syntax():

@@ -8,7 +8,7 @@ tqdm or nbformat (the extras ``train`` and ``docs`` of pyproject.toml):
   by pkgutil; the pages' figure images are written from the specs.
 - ``notebooks.py``: the chapter notebooks, written from the pages.
 - ``pocket_build/``: the pocket model's tokenizer files, corpus, training run and export.
-- ``bench.py``: the decoding-speed benchmark that writes ``benchmarks/bench.json``.
+- ``bench.py``: the decoding-speed benchmark that writes ``src/gpt2guide/bench.json`` (``gpt2guide bench --record``).
 - ``vendor_katex.py``: KaTeX copied into docs/assets/katex/ (``python -m tools.vendor_katex``).
 - ``commands/``: one ``gpt2guide`` sub-command per module, found by pkgutil.
 

@@ -11,13 +11,26 @@ the notebooks are the same bytes on every CPU. A heading keeps the page's anchor
 as ``<a id="anchor"></a>``, so links into a notebook use the same anchors as the chapter page.
 Notebooks are never edited by hand: ``gpt2guide notebooks`` writes them, and a test fails when a
 committed one is stale.
+
+A downloaded ``.ipynb`` reads as the site does: Japanese lines wrapped in the source are joined
+in the Markdown cells (the site's own rule, ``site_hooks/cjk_join.py``, applied line by line
+inside paragraphs, never across blocks, code or quotes' prefixes), every link into the guide is
+absolute to the published site (``site_url`` in mkdocs.yml; links within the page become anchors
+of the notebook), and each figure travels inside the notebook as a cell attachment (the
+language's SVG, base64, as nbformat stores attachments), so it shows offline.
 """
 
 from __future__ import annotations
 
+import base64
 import doctest
+import posixpath
 import re
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 from site_hooks.site_text import name_language
 
@@ -52,17 +65,102 @@ def code_cells(block: str) -> list[str]:
 
 # The target of a relative Markdown link or image: ](target) not starting with a scheme, / or #.
 RELATIVE_TARGET = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s]+)\)")
+IMAGE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s]+)\)")
 
 
-def _site_target(match: re.Match) -> str:
-    """A page-relative target as seen from the notebook's page (site/<lang>/notebooks/<chapter>/)."""
-    target = match.group(1)
-    path, _, anchor = target.partition("#")
+def site_url() -> str:
+    """The published site's address, from mkdocs.yml (its default, not the build's SITE_URL)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """Reads mkdocs.yml without running its !!python/ tags; !ENV gives its default."""
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    Loader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    return config["site_url"].rstrip("/") + "/"
+
+
+def _site_target(match: re.Match, language: str, base: str, page: str | None = None) -> str:
+    """A page-relative target (from docs/<page>.md) as an absolute address on the published site;
+    an anchor of the notebook's own page (``page``) as an anchor of the notebook."""
+    path, _, anchor = match.group(1).partition("#")
+    path = posixpath.normpath(path)
+    if page is not None and anchor and path == f"{page}.md":
+        return f"](#{anchor})"  # the headings keep the page's anchors (HEADING_ANCHOR)
     if path.endswith(".md"):
         page = path[: -len(".md")]
-        path = "" if page == "index" else f"{page}/"
+        path = "" if page == "index" else f"{page.removesuffix('/index')}/"
+    elif path.endswith(".ipynb"):
+        path = f"{path[: -len('.ipynb')]}/"  # the notebook's page on the site
+    prefix = "" if language == "ja" or path.startswith("assets/") else f"{language}/"
     anchor = f"#{anchor}" if anchor else ""
-    return f"](../../{path}{anchor})"
+    return f"]({base}{prefix}{path}{anchor})"
+
+
+def _figure(path: str, language: str, docs: Path) -> Path | None:
+    """The file an image target names: the language's version (x.<lang>.svg) if there is one."""
+    plain = docs / posixpath.normpath(path)
+    localized = plain.with_name(f"{plain.stem}.{language}{plain.suffix}")
+    return localized if localized.is_file() else plain if plain.is_file() else None
+
+
+MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _attach(text: str, language: str, docs: Path, attachments: dict) -> str:
+    """Images as cell attachments: ![alt](attachment:name), the file's bytes in ``attachments``."""
+
+    def replace(match: re.Match) -> str:
+        alt, target = match.groups()
+        figure = _figure(target.partition("#")[0], language, docs)
+        if figure is None or figure.suffix not in MIME:
+            raise ValueError(f"image {target!r}: no such figure under {docs}")
+        attachments[figure.name] = {MIME[figure.suffix]: base64.b64encode(figure.read_bytes()).decode("ascii")}
+        return f"![{alt}](attachment:{figure.name})"
+
+    return IMAGE.sub(replace, text)
+
+
+def _cjk_rule():
+    """The site's join rule (site_hooks/cjk_join.py), imported from the checkout."""
+    hooks = str(ROOT / "site_hooks")
+    if hooks not in sys.path:
+        sys.path.insert(0, hooks)
+    from cjk_join import join_cjk_lines
+
+    return join_cjk_lines
+
+
+# A line that starts a block of its own: a list item, a heading, a quote, a table row, a fence,
+# HTML, math on its own line.
+BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||```|~~~|<|\$\$)")
+# Inline Markdown at a line's end or start that the site renders as tags the join looks through:
+# emphasis, the end of a link (its target), the start of a link.
+MARKUP_END = re.compile(r"(?:\*\*|\*|\]\([^()\s]*\))+$")
+MARKUP_START = re.compile(r"^(?:\*\*|\*(?!\s)|\[)+")
+
+
+def join_japanese_lines(text: str) -> str:
+    """``text`` with each line break inside a paragraph removed where the site removes it: between
+    two Japanese characters, looking through emphasis and links as the site does (through their
+    tags). Block starts, headings, table rows and fenced code keep their lines."""
+    join = _cjk_rule()
+    lines, fenced = [], False
+    for line in text.split("\n"):
+        opens_fence = line.lstrip().startswith(("```", "~~~"))
+        previous = lines[-1] if lines else ""
+        if (not fenced and not opens_fence and previous.strip() and line.strip()
+                and not BLOCK_START.match(line) and not previous.lstrip().startswith(("#", "|", "```", "~~~"))):
+            tail = MARKUP_END.sub("", previous.rstrip())
+            head = MARKUP_START.sub("", line.lstrip())
+            if tail and head and "\n" not in join(f"{tail[-1]}\n{head[0]}"):
+                lines[-1] = previous.rstrip() + line.lstrip()
+                continue
+        if opens_fence:
+            fenced = not fenced
+        lines.append(line)
+    return "\n".join(lines)
 
 
 HEADING_ANCHOR = re.compile(r"^(#+ .*?)\s*\{\s*#([\w-]+)\s*\}[ \t]*$", re.M)
@@ -76,39 +174,46 @@ def _quote(match: re.Match) -> str:
     kind, title, body = match.groups()
     title = title if title is not None else (kind or "").capitalize()
     lines = [line[4:] if line.startswith("    ") else line.strip() for line in body.strip("\n").splitlines()]
+    lines = join_japanese_lines("\n".join(lines)).split("\n")  # before the "> " prefixes
     quoted = "\n".join(f"> {line}".rstrip() for line in [f"**{title}**", "", *lines])
     return quoted + "\n\n"
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, language: str = "ja", attachments: dict | None = None, docs: Path = DOCS,
+           page: str | None = None) -> str:
     """A stretch of prose for Jupyter: trimmed, blank lines left by removed comments collapsed,
     headings with their `{ #anchor }` as an HTML anchor Jupyter understands, admonitions and tabs
-    as quotes, and links and images pointing where the notebook's page on the site sees them."""
+    as quotes, Japanese lines joined, figures as attachments, links absolute to the site."""
     text = BOX.sub(_quote, HEADING_ANCHOR.sub(r'\1 <a id="\2"></a>', text + "\n"))
-    return RELATIVE_TARGET.sub(_site_target, re.sub(r"\n{3,}", "\n\n", text).strip())
+    text = join_japanese_lines(re.sub(r"\n{3,}", "\n\n", text).strip())
+    text = _attach(text, language, docs, attachments if attachments is not None else {})
+    base = site_url()
+    return RELATIVE_TARGET.sub(lambda m: _site_target(m, language, base, page), text)
 
 
-def page_cells(markdown: str) -> list[tuple[str, str]]:
+def page_cells(markdown: str, language: str = "ja") -> list[tuple[str, str]]:
     """``(kind, source)`` pairs in page order; kind is "markdown" or "code"."""
-    return [(kind, source) for kind, source, _ in page_cells_with_outputs(markdown)]
+    return [(kind, source) for kind, source, _, _ in page_cells_with_outputs(markdown, language)]
 
 
-def page_cells_with_outputs(markdown: str) -> list[tuple[str, str, str]]:
-    """``(kind, source, output)`` in page order; the output of a code cell is the one the page
-    shows ("" for none, and for every Markdown cell)."""
+def page_cells_with_outputs(markdown: str, language: str = "ja", docs: Path = DOCS,
+                            page: str | None = None) -> list[tuple[str, str, str, dict]]:
+    """``(kind, source, output, attachments)`` in page order; the output of a code cell is the one
+    the page shows ("" for none, and for every Markdown cell); the attachments of a Markdown cell
+    are its figures ({} for none, and for every code cell)."""
     markdown = PAGE_ONLY.sub("", DIRECTIVE.sub("", FRONT_MATTER.sub("", markdown)))
-    cells: list[tuple[str, str, str]] = []
+    cells: list[tuple[str, str, str, dict]] = []
     position = 0
     blocks = sorted([*FENCE.finditer(markdown), *INVISIBLE.finditer(markdown)], key=lambda m: m.start())
-    for match in blocks:
-        prose = _prose(markdown[position : match.start()])
+    for start, end, match in [*((m.start(), m.end(), m) for m in blocks), (len(markdown), len(markdown), None)]:
+        attachments: dict = {}
+        prose = _prose(markdown[position:start], language, attachments, docs, page)
         if prose:
-            cells.append(("markdown", prose, ""))
-        cells.extend(("code", source, output) for source, output in code_cells_with_outputs(match.group(1)))
-        position = match.end()
-    tail = _prose(markdown[position:])
-    if tail:
-        cells.append(("markdown", tail, ""))
+            cells.append(("markdown", prose, "", attachments))
+        if match is not None:
+            cells.extend(("code", source, output, {})
+                         for source, output in code_cells_with_outputs(match.group(1)))
+        position = end
     return cells
 
 
@@ -151,17 +256,21 @@ def shown_text(cell) -> str:
     return "".join(parts)
 
 
-def page_notebook(markdown: str, language: str):
+def page_notebook(markdown: str, language: str, docs: Path = DOCS, page: str | None = None):
     """An ``nbformat`` v4 notebook of a page, with a Python 3 kernel and the page's outputs."""
     import nbformat
 
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                         "language_info": {"name": "python"}, "gpt2guide": {"language": language}}
+                         "language_info": {"name": "python"},
+                         "gpt2guide": {"language": language, "site_url": site_url()}}
     count = 0
-    for index, (kind, source, output) in enumerate(page_cells_with_outputs(markdown)):
+    for index, (kind, source, output, attachments) in enumerate(page_cells_with_outputs(markdown, language, docs, page)):
         if kind == "markdown":
-            notebook.cells.append(nbformat.v4.new_markdown_cell(source, id=f"cell-{index}"))
+            cell = nbformat.v4.new_markdown_cell(source, id=f"cell-{index}")
+            if attachments:
+                cell.attachments = attachments
+            notebook.cells.append(cell)
             continue
         count += 1  # numbered as if run from the top, as the test that checks the outputs runs it
         notebook.cells.append(nbformat.v4.new_code_cell(source, id=f"cell-{index}", execution_count=count,
@@ -179,7 +288,8 @@ def write_notebooks(docs_dir: Path, pages: list[str], out_dir: Path) -> list[Pat
         for source in sorted(docs_dir.glob(f"{page}.*.md")):
             language = name_language(source)
             target = out_dir / f"{page}.{language}.ipynb"
-            target.write_text(nbformat.writes(page_notebook(source.read_text(encoding="utf-8"), language)) + "\n",
+            notebook = page_notebook(source.read_text(encoding="utf-8"), language, docs_dir, page)
+            target.write_text(nbformat.writes(notebook) + "\n",
                               encoding="utf-8")
             written.append(target)
     return written

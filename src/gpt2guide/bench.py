@@ -1,7 +1,7 @@
 """A benchmark record: its schema, reading the committed one, and a short table of it.
 
-The pages quote the decoding speeds of ``benchmarks/bench.json`` (in a source checkout), one run
-of ``gpt2guide bench`` (``tools/bench.py``, maintainer tooling: the measuring is described there).
+The pages quote the decoding speeds of ``bench.json``, which ships in this package (next to this
+module, so that a reader's installed wheel has it too), one run of ``gpt2guide bench --record`` (``tools/bench.py``, maintainer tooling: the measuring is described there).
 This module only reads a record and checks its fields, so a page never times anything itself.
 """
 
@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .constants import REPOSITORY
-
 SCHEMA = 1
-RECORD = REPOSITORY / "benchmarks" / "bench.json"  # the committed run (a source checkout)
+RECORD = Path(__file__).with_name("bench.json")  # the committed run, package data of the wheel
 METHODS = ("naive", "cached", "generate")
 
 
@@ -68,7 +66,7 @@ def check_bench_record(record: dict) -> None:
 
 
 def load_record(path: str | Path = RECORD) -> dict:
-    """A benchmark record from disk, schema checked: by default the committed ``benchmarks/bench.json``."""
+    """A benchmark record from disk, schema checked: by default the packaged ``bench.json``."""
     record = json.loads(Path(path).read_text())
     check_bench_record(record)
     return record

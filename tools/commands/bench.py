@@ -14,7 +14,7 @@ FIELDS = {"model": "model", "layers": "n_layer", "new_tokens": "new_tokens", "re
 
 
 def _bench(args):
-    from gpt2guide.bench import check_bench_record, format_bench
+    from gpt2guide.bench import RECORD, check_bench_record, format_bench
     from tools.bench import BenchConfig, run_benchmark
     from gpt2guide.cli import given
 
@@ -23,11 +23,12 @@ def _bench(args):
         settings["new_tokens"] = tuple(settings["new_tokens"])
     record = run_benchmark(BenchConfig(**settings), progress=not args.no_progress)
     check_bench_record(record)
-    if args.out:
-        path = Path(args.out)
+    written = []
+    for path in [Path(args.out)] * bool(args.out) + [RECORD] * args.record:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1) + "\n")
-    return {**record, "text": format_bench(record) + (f"\nwrote {args.out}" if args.out else "")}
+        written.append(f"\nwrote {path}")
+    return {**record, "text": format_bench(record) + "".join(written)}
 
 
 class _ConfigDefaults(argparse.HelpFormatter):
@@ -52,7 +53,9 @@ def register(subparsers) -> None:
     parser.add_argument("--new-tokens", type=int, nargs="+", default=hide, help="lengths to measure")
     parser.add_argument("--repeats", type=int, default=hide, help="timed runs per method and length (median)")
     parser.add_argument("--threads", type=int, default=hide, help="torch CPU threads (None: torch's choice)")
-    parser.add_argument("--out", default=None, help="also write the JSON record here, e.g. benchmarks/bench.json")
+    parser.add_argument("--out", default=None, help="also write the JSON record to this file")
+    parser.add_argument("--record", action="store_true",
+                        help="write the record the pages read (src/gpt2guide/bench.json, shipped in the wheel)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--json", action="store_true", help="print the JSON record")
     parser.set_defaults(handler=_bench, options={"n_layer": "--layers"})

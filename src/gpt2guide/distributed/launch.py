@@ -1,20 +1,23 @@
 """Start ``world_size`` CPU processes joined in a gloo process group, and collect their results.
 
 Doctest namespaces and ``__main__`` cannot be pickled into a new process, so the functions a
-process runs live in this package; ``spawn`` sends them by reference. The processes are forks
-of a fork server (``torch.multiprocessing.start_processes(start_method="forkserver")``, plain
-``spawn`` where there is none) that imports torch and transformers once and then stays up for
-the life of the calling process, so only the first start pays for the imports. Each run:
+process runs live in this package; ``spawn`` sends them by reference. Each process is a fresh
+interpreter started by module path (``python -m gpt2guide.distributed.worker``, see
+``worker.py``), not a ``multiprocessing`` child: it never re-imports the caller's ``__main__``,
+so a call at the top level of a reader's script works without ``if __name__ == "__main__":``.
+Each process imports torch and transformers (seconds), so a page starts its processes once.
+Each run:
 
 - rendezvous at ``tcp://127.0.0.1:<free port>`` and binds gloo to the loopback interface only;
 - runs torch on one thread per process (two processes on two cores, results that repeat);
 - is bounded in time: past ``timeout`` seconds the processes are killed and a ``TimeoutError``
   says so in one line (the same bound applies to every collective inside);
 - always destroys its process group; each rank's return value comes back through a file in a
-  temporary folder (``torch.save``), in rank order.
+  temporary folder (``torch.save``), in rank order; a failing rank's traceback comes back as a
+  ``WorkerFailed`` error.
 
-References: ``torch.multiprocessing.start_processes``; ``torch.distributed.init_process_group``;
-Python's ``multiprocessing`` start methods.
+References: Python's ``-m`` switch and ``subprocess``; ``torch.distributed.init_process_group``;
+multiprocessing's "safe importing of main module" (the rule this launcher avoids).
 """
 
 from __future__ import annotations
@@ -22,18 +25,16 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from ..validation import WrongType, WrongValue, is_int, is_real
 
 LOOPBACK = "127.0.0.1"
-# What the fork server imports once, before it forks the processes.
-PRELOAD = ["torch", "torch.distributed", "transformers.models.gpt2.modeling_gpt2",
-           "gpt2guide.distributed.demos"]
+WORKER = "gpt2guide.distributed.worker"  # the module each process runs
 
 
 def can_spawn() -> bool:
@@ -52,6 +53,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class WorkerFailed(RuntimeError):
+    """A process started by ``spawn`` raised; the message holds its traceback."""
+
+
 def spawn(worker, *args, world_size: int = 2, timeout: float = 120.0) -> list:
     """``[worker(*args) on rank 0, on rank 1, ...]``, each run in its own process.
 
@@ -59,41 +64,48 @@ def spawn(worker, *args, world_size: int = 2, timeout: float = 120.0) -> list:
     ``torch.distributed`` is initialised (``dist.get_rank()``, ``dist.all_reduce``, ...).
     ``args`` are pickled to every process; the results come back with ``torch.save`` and
     ``torch.load(weights_only=True)``, so they are tensors, numbers, strings, None, and lists,
-    tuples and dicts of those. A failing process raises ``ProcessRaisedException`` here, with
-    its traceback.
+    tuples and dicts of those. A failing process raises ``WorkerFailed`` here, with its
+    traceback.
     """
     _check(worker, world_size, timeout)
-    import torch.multiprocessing as mp
-
-    with tempfile.TemporaryDirectory(prefix="gpt2guide-dist-") as folder:
-        setup = (worker, args, world_size, free_port(), folder, timeout)
+    with tempfile.TemporaryDirectory(prefix="gpt2guide-dist-") as name:
+        folder = Path(name)
+        setup = {"worker": worker, "args": args, "world_size": world_size, "port": free_port(),
+                 "timeout": timeout}
+        (folder / "setup.pkl").write_bytes(pickle.dumps(setup))
         deadline = time.monotonic() + timeout
-        context = mp.start_processes(
-            _run_rank, args=setup, nprocs=world_size, join=False, start_method=_start_method()
-        )
-        # join() returns True once all processes ended; it raises if one of them failed.
-        while not context.join(timeout=max(deadline - time.monotonic(), 0.0)):
-            if time.monotonic() >= deadline:
-                _kill(context.processes)
-                raise TimeoutError(
-                    f"spawn: {world_size} processes did not finish within {timeout:g} s "
-                    f"(killed); pass a larger timeout= or check that {LOOPBACK} is reachable"
-                )
-        return [_read(Path(folder), rank) for rank in range(world_size)]
+        processes = [_start(folder, rank) for rank in range(world_size)]
+        try:
+            _wait(processes, folder, deadline, world_size, timeout)
+        finally:
+            _kill(processes)
+        return [_read(folder, rank) for rank in range(world_size)]
 
 
-def _start_method() -> str:
-    """"forkserver" where there is one (a warm server makes later starts cheap), else "spawn".
+def _start(folder: Path, rank: int) -> subprocess.Popen:
+    """One process running ``worker.py`` as ``rank``, with this process's import path."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    return subprocess.Popen([sys.executable, "-m", WORKER, str(folder), str(rank)], env=env,
+                            stdin=subprocess.DEVNULL)
 
-    The fork server is one clean process that imports torch and transformers once; every
-    process started after it is a fork of it and skips those imports (seconds each).
-    """
-    import multiprocessing
 
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return "spawn"  # Windows
-    multiprocessing.set_forkserver_preload(PRELOAD)
-    return "forkserver"
+def _wait(processes, folder: Path, deadline: float, world_size: int, timeout: float) -> None:
+    """Until every process has ended; the first failure or the deadline raises."""
+    while True:
+        codes = [process.poll() for process in processes]
+        for rank, code in enumerate(codes):
+            if code not in (None, 0):
+                error = folder / f"rank{rank}.err"
+                detail = error.read_text(encoding="utf-8") if error.is_file() else f"exit status {code}"
+                raise WorkerFailed(f"spawn: process {rank} of {world_size} failed:\n{detail}")
+        if all(code == 0 for code in codes):
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError(
+                f"spawn: {world_size} processes did not finish within {timeout:g} s "
+                f"(killed); pass a larger timeout= or check that {LOOPBACK} is reachable"
+            )
+        time.sleep(0.05)
 
 
 def _check(worker, world_size, timeout) -> None:
@@ -114,29 +126,6 @@ def _check(worker, world_size, timeout) -> None:
         raise WrongValue("timeout", f"expected a positive number of seconds, got {timeout}")
 
 
-def _run_rank(rank, worker, args, world_size, port, folder, timeout) -> None:
-    """The body of one process: join the group, run ``worker``, save its result, leave."""
-    import torch
-    import torch.distributed as dist
-
-    # Bind gloo to the loopback interface only (Linux "lo", macOS "lo0").
-    os.environ["GLOO_SOCKET_IFNAME"] = "lo0" if sys.platform == "darwin" else "lo"
-    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = LOOPBACK, str(port)
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        "gloo",
-        init_method=f"tcp://{LOOPBACK}:{port}",
-        rank=rank,
-        world_size=world_size,
-        timeout=timedelta(seconds=timeout),  # bounds every collective too
-    )
-    try:
-        result = worker(*args)
-        torch.save(result, Path(folder) / f"rank{rank}.pt")
-    finally:
-        dist.destroy_process_group()
-
-
 def _read(folder: Path, rank: int):
     import torch
 
@@ -145,7 +134,10 @@ def _read(folder: Path, rank: int):
 
 def _kill(processes) -> None:
     for process in processes:
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
     for process in processes:
-        process.join(5)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
