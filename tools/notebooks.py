@@ -29,10 +29,10 @@ import re
 import sys
 from pathlib import Path
 
+from site_hooks.site_text import name_language
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-
-from site_hooks.site_text import name_language
 
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INVISIBLE = re.compile(r"^<!--\s*invisible-code-block:\s*python[ \t]*\n(.*?)^-->[ \t]*$", re.S | re.M)
