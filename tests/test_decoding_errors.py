@@ -282,3 +282,9 @@ def test_each_decoder_checks_the_ids_once(pocket, ids, monkeypatch):
         calls.clear()
         decode(pocket[0], ids, 4)
         assert len(calls) == 1, decode.__name__
+
+
+@pytest.mark.parametrize("argv", [["--min-p", "0"], ["--top-p", "0"], ["--top-k", "0"]])
+def test_cli_takes_transformers_ranges(capsys, argv):
+    assert main(["generate", "Hello", "--strategy", "sample", "--max-new-tokens", "2", *argv]) == 0
+    assert capsys.readouterr().out.startswith("Hello")
