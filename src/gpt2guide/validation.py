@@ -201,16 +201,6 @@ def check_ids(input_ids, argument: str = "input_ids", *, model=None, vocab_size:
     return input_ids
 
 
-def check_token_id(model, token_id, argument: str) -> int:
-    """One id of the model's vocabulary, such as an end-of-sequence token."""
-    vocab = model_config(model).vocab_size
-    if not is_int(token_id):
-        raise WrongType(argument, f"expected a token id (int) or a list of them, got {token_id!r}")
-    if not 0 <= token_id < vocab:
-        raise WrongValue(argument, f"id {token_id} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1})")
-    return int(token_id)
-
-
 # -- decoding: the checks every decoding loop makes on entry ---------------------------------------
 
 def check_prompt(model, input_ids, max_new_tokens):
@@ -237,4 +227,9 @@ def check_eos_token_id(model, eos_token_id=None, argument: str = "eos_token_id")
     ids = tuple(eos_token_id) if isinstance(eos_token_id, (list, tuple)) else (eos_token_id,)
     if not all(is_int(i) for i in ids):  # the whole value in the message, not one item of it
         raise WrongType(argument, f"expected a token id (int) or a list of them, got {eos_token_id!r}")
-    return tuple(check_token_id(model, i, argument) for i in ids)
+    vocab = model_config(model).vocab_size
+    for i in ids:  # generate only warns about a negative id; here no id is outside the vocabulary
+        if not 0 <= i < vocab:
+            raise WrongValue(argument, f"id {i} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1}); "
+                             "pass [] for no end-of-sequence token")
+    return tuple(int(i) for i in ids)
