@@ -124,7 +124,8 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
         filters.append(partial(top_k_filter, top_k=top_k))
     if top_p < 1.0:
         filters.append(partial(top_p_filter, top_p=top_p))
-    if min_p is not None and check_probability(min_p, "min_p") > 0:
+    min_p = None if min_p is None else check_probability(min_p, "min_p")
+    if min_p:  # None and 0 are off
         filters.append(partial(min_p_filter, min_p=min_p))
     return filters
 
