@@ -255,10 +255,15 @@ def body(model, input_ids: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+@entry
 def head(model, hidden: torch.Tensor) -> torch.Tensor:
     """The LM head on hidden states: their dot product with every row of the token embedding (tied), (..., vocab)."""
     lm_head = getattr(model, "lm_head", None)
     weight = lm_head.weight if lm_head is not None else gpt2_body(model).wte.weight  # (vocab, n_embd)
+    if outermost():
+        check_float_tensor(hidden, "hidden", "(..., n_embd)")
+        if hidden.dim() == 0 or hidden.shape[-1] != weight.shape[1]:
+            raise WrongValue("hidden", f"expected shape (..., {weight.shape[1]}) (n_embd), got {tuple(hidden.shape)}")
     return hidden @ weight.T  # (..., n_embd) @ (n_embd, vocab) -> (..., vocab)
 
 
