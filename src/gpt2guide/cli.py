@@ -5,8 +5,9 @@ get) and, where Python can import it, of ``tools.commands`` (maintainer tooling 
 wheel: figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
 function is one. ``tools`` is importable when Python runs from the clone's root
 (``python -m gpt2guide figures``, pytest) or with the clone on ``PYTHONPATH``; nothing edits
-``sys.path``, and a wheel's ``gpt2guide`` offers the reader's commands alone. A new command is one new file. A module with ``PARENT = "pocket"`` adds its
-sub-commands to that command's group (what the parent's ``register`` returned).
+``sys.path``, and a wheel's ``gpt2guide`` offers the reader's commands alone. A new command is
+one new file. A module with ``PARENT = "pocket"`` adds its sub-commands to that command's group
+(what the parent's ``register`` returned).
 ``register`` adds the command's parser and sets its ``handler``, which returns a JSON-able result
 (printed whole with ``--json``, else its ``"text"``). Handlers import what they need when they
 run, so that ``gpt2guide tokens`` never imports torch.
@@ -45,7 +46,8 @@ def maintainer_hint(argv: list[str]) -> str | None:
     folder = REPOSITORY / "tools" / "commands"
     if not argv or not folder.is_dir() or len(command_packages()) > 1:
         return None
-    names = {path.stem.split("_")[0] for path in folder.glob("*.py")} - {"__init__"}  # pocket_build joins pocket
+    # each module's command (pocket_build joins pocket, a reader's command)
+    names = {path.stem.split("_")[0] for path in folder.glob("*.py") if path.stem != "__init__"}
     if argv[0] in names - {info.name for info in pkgutil.iter_modules(commands.__path__)}:
         return (f"gpt2guide: error: {argv[0]} is a maintainer command of the clone at {REPOSITORY}: run it from there "
                 f"as python -m gpt2guide {argv[0]} ...")
