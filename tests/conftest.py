@@ -63,3 +63,33 @@ def one_thread():
 
     with one_thread():
         yield
+
+
+# Logits of two tokens this close are a tie that another CPU's float sums may break the other way.
+TIE = 1e-4
+
+
+def assert_greedy_up_to_ties(model, prompt_ids, new_ids, tie: float = TIE) -> None:
+    """``new_ids`` is a greedy continuation of ``prompt_ids`` by ``model``, up to near-ties.
+
+    Greedy decoding takes an argmax at every step; where two logits differ in their last bits
+    (an AMD EPYC and an Intel Xeon sum in other orders), another CPU may take the other token and
+    continue differently. So the given tokens are fed to the model (teacher forcing) and each must
+    be within ``tie`` of the best logit at its step.
+    """
+    import torch
+
+    new = torch.as_tensor(new_ids).reshape(1, -1)  # (1, new)
+    with torch.no_grad():
+        logits = model(torch.cat([prompt_ids, new], dim=1)).logits[0]  # (seq + new, vocab)
+    steps = logits[prompt_ids.shape[1] - 1:-1]  # (new, vocab): the logits that chose each new token
+    gaps = steps.max(dim=-1).values - steps.gather(1, new[0][:, None])[:, 0]  # (new,)
+    assert float(gaps.max()) <= tie, (
+        f"not this model's greedy output (a token {float(gaps.max()):.3g} below the best at step "
+        f"{int(gaps.argmax())}, beyond a near-tie of {tie:g}): the weights or the decoding changed")
+
+
+@pytest.fixture(scope="session")
+def greedy_up_to_ties():
+    """``assert_greedy_up_to_ties(model, prompt_ids, new_ids)``: the one tie-tolerant greedy check."""
+    return assert_greedy_up_to_ties

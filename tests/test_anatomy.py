@@ -198,6 +198,8 @@ def small():
     (lambda m: anatomy.capture(m, torch.zeros(1, 3, dtype=torch.long), ["h.9.attn"]), ValueError,
      "names: the body has no module 'h.9.attn'"),
     (lambda m: anatomy.capture(m, torch.zeros(1, 3, dtype=torch.long), "h.0"), TypeError, "names:"),
+    (lambda m: anatomy.head(m, torch.zeros(1, 3, 15)), ValueError, r"hidden: expected shape \(\.\.\., 16\)"),
+    (lambda m: anatomy.head(m, [[0.0] * 16]), TypeError, "hidden: expected a float tensor"),
 ])
 def test_bad_calls_raise_one_line_errors(small, call, error, message):
     with pytest.raises(error, match=message) as raised:

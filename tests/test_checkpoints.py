@@ -1,11 +1,19 @@
 """Loading checkpoints: the pocket model, local folders, skeletons, configs and argument errors."""
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPT2Model, GPT2Tokenizer
 
 from gpt2guide import load, skeleton
 from gpt2guide.checkpoints import NAMES, POCKET_DIR, config_of
+from gpt2guide.constants import REPOSITORY
 
 KNOWN = "known: pocket, gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"
 
@@ -116,3 +124,84 @@ def test_pocket_folder_is_small_and_pickle_free():
     assert (POCKET_DIR / "model.safetensors").is_file()
     assert not [p.name for p in files if p.suffix in {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".h5", ".msgpack"}]
     assert {"config.json", "vocab.json", "merges.txt"} <= {p.name for p in files}
+
+
+# -- checkpoints that cannot be loaded: one clear error naming them and the fix ---------------------
+
+def _broken(tmp_path, damage: str) -> Path:
+    """A copy of the pocket checkpoint, damaged one way."""
+    folder = tmp_path / damage
+    shutil.copytree(POCKET_DIR, folder)
+    if damage == "truncated":
+        weights = folder / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    elif damage == "header":
+        (folder / "model.safetensors").write_bytes(b"\x05\x00")
+    elif damage == "config":
+        (folder / "config.json").write_text('{"n_layer": 4,')
+    elif damage == "weights":
+        (folder / "model.safetensors").unlink()
+    elif damage == "tokenizer":
+        (folder / "merges.txt").unlink()
+    elif damage == "vocab":
+        (folder / "vocab.json").write_text("{")
+    return folder
+
+
+BROKEN = {
+    "truncated": r"the weights of .*truncated \(model.safetensors\) are damaged or truncated \(.*\); download or "
+                 "export the checkpoint again",
+    "header": r"\(model.safetensors\) are damaged or truncated",
+    "config": r"config.json is not valid JSON \(.*line 1 column 15.*\); restore the file or download",
+    "weights": r"holds no model.safetensors \(the weights; this library reads safetensors only\)",
+    "tokenizer": r"holds no tokenizer \(tokenizer.json, or vocab.json and merges.txt\)",
+    "vocab": r"cannot be loaded as a GPT-2 checkpoint \(.*\); download or save the checkpoint again",
+}
+
+
+@pytest.fixture
+def no_cache(tmp_path, monkeypatch):
+    """An empty Hugging Face home, so that nothing is ever found in a real cache."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.mark.parametrize("damage", BROKEN)
+def test_a_broken_folder_is_one_clear_error(tmp_path, no_cache, damage):
+    from gpt2guide.checkpoints import CheckpointError
+
+    folder = _broken(tmp_path, damage)
+    with pytest.raises(CheckpointError, match=rf"^name: .*{BROKEN[damage]}") as raised:
+        load(folder)
+    assert isinstance(raised.value, ValueError) and str(folder) in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("damage", BROKEN)
+def test_the_cli_says_it_in_one_line_naming_the_option(tmp_path, no_cache, capsys, damage):
+    from gpt2guide.cli import main
+
+    folder = _broken(tmp_path, damage)
+    assert main(["generate", "Hello", "--checkpoint", str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1
+    assert re.match(rf"gpt2guide generate: error: --checkpoint: .*{BROKEN[damage]}", err)
+
+
+OFFLINE = ("'gpt2' (openai-community/gpt2) is not in the Hugging Face cache and the hub is switched off "
+           "(HF_HUB_OFFLINE=1); download it once with HF_HUB_OFFLINE=0 where huggingface.co is reachable, "
+           "or pass a local checkpoint folder")
+
+
+def test_a_hub_checkpoint_offline_and_not_cached(tmp_path):
+    """In a fresh process with an empty HF_HOME (the hub's constants are read on import)."""
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join([str(REPOSITORY / "src"), os.environ.get("PYTHONPATH", "")])}
+    code = ("import gpt2guide\ntry:\n    gpt2guide.load('gpt2')\nexcept ValueError as error:\n"
+            "    print(type(error).__name__, error)")
+    python = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert python.stdout.strip() == f"CheckpointError name: {OFFLINE}", python.stderr
+    cli = subprocess.run([sys.executable, "-m", "gpt2guide", "generate", "Hello", "--checkpoint", "gpt2"],
+                         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert cli.returncode == 2
+    assert cli.stderr.splitlines() == [f"gpt2guide generate: error: --checkpoint: {OFFLINE}"]

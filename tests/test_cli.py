@@ -158,12 +158,41 @@ def test_pocket_info(capsys):
     assert card["config"]["n_layer"] >= 1
 
 
-def test_notebooks_check_works_from_any_folder(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "gpt2guide.cli", "notebooks", "--check"], cwd=tmp_path,
+def test_notebooks_check_works_from_any_folder_with_the_clone_on_the_path(tmp_path):
+    path = os.pathsep.join([str(REPOSITORY / "src"), str(REPOSITORY)])
+    done = subprocess.run([sys.executable, "-m", "gpt2guide", "notebooks", "--check"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPOSITORY / "src")})
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": path})
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
+
+
+def _outside_the_clone(tmp_path, *argv):
+    """``python -m gpt2guide ARGV`` from another folder with only the library on the path: no tools."""
+    return subprocess.run([sys.executable, "-m", "gpt2guide", *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPOSITORY / "src")})
+
+
+def test_the_cli_does_not_edit_sys_path_to_find_the_tools(tmp_path):
+    code = "import sys; before = list(sys.path); from gpt2guide.cli import build_parser; build_parser(); " \
+           "print(sys.path == before, 'tools' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPOSITORY / "src")})
+    assert done.stdout.split() == ["True", "False"], done.stderr
+
+
+@pytest.mark.parametrize("command", ["figures", "bench", "notebooks"])
+def test_a_maintainer_command_outside_the_clone_says_where_to_run_it(tmp_path, command):
+    done = _outside_the_clone(tmp_path, command)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"gpt2guide: error: {command} is a maintainer command of the clone at "
+                                        f"{REPOSITORY}: run it from there as python -m gpt2guide {command} ..."]
+
+
+def test_reader_commands_need_no_tools(tmp_path):
+    done = _outside_the_clone(tmp_path, "tokens", "uou", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ids"] == [84, 280]
 
 
 def _console_script() -> str:

@@ -107,7 +107,7 @@ def test_a_text_that_ends_at_once_can_win(generate_beams, model, tokenizer, num_
 
 def test_one_beam_is_greedy(model, pocket):
     ids = encode(pocket[1], PROMPTS[2])
-    no_end = -1  # no token ends the text, so both run the full length
+    no_end = []  # no token ends the text, so both run the full length
     found = beam_search(model, ids, 6, num_beams=1, eos_token_id=no_end)
     assert torch.equal(found.ids, greedy_cached(model, ids, 6, eos_token_id=no_end))
 

@@ -34,7 +34,7 @@ def test_top_k(pocket, ids, top_k):
         top_k_filter(torch.zeros(3), top_k)
 
 
-@pytest.mark.parametrize("value", [0.0, -0.1, 1.01, 2, math.nan])
+@pytest.mark.parametrize("value", [-0.1, 1.01, 2, math.nan, math.inf])
 def test_top_p_and_min_p(pocket, ids, value):
     with pytest.raises(ValueError, match="top_p"):
         sample(pocket[0], ids, 3, top_p=value)
@@ -153,7 +153,9 @@ def test_other_beam_arguments(pocket, ids):
     (["--strategy", "sample", "--temperature", "0"], "--temperature"),
     (["--strategy", "sample", "--top-k", "-1"], "--top-k"),
     (["--strategy", "sample", "--top-p", "1.5"], "--top-p"),
-    (["--strategy", "sample", "--min-p", "0"], "--min-p"),
+    (["--strategy", "sample", "--min-p", "1.5"], "--min-p"),
+    (["--strategy", "sample", "--top-p", "-0.5"], "--top-p"),
+    (["--strategy", "beam", "--num-beams", "30000"], "--num-beams"),  # more beams than the vocabulary allows
     (["--strategy", "sample", "--seed", "-3"], "--seed"),
     (["--strategy", "beam", "--num-beams", "0"], "--num-beams"),
     (["--strategy", "beam", "--max-new-tokens", "0"], "--max-new-tokens"),
@@ -174,3 +176,115 @@ def test_cli_exits_2_with_one_line(capsys, argv, named):
 def test_cli_empty_prompt(capsys):
     assert main(["generate", ""]) == 2
     assert capsys.readouterr().err == "gpt2guide generate: error: PROMPT: the text is empty; pass at least one character\n"
+
+
+# -- transformers' ranges: what generate accepts, the library accepts -------------------------------
+
+def test_min_p_zero_is_off_as_in_transformers(pocket, ids):
+    from transformers import MinPLogitsWarper
+
+    logits = torch.randn(2, 50)
+    assert sampling_filters(min_p=0) == sampling_filters(min_p=0.0) == []  # no filter at all
+    assert torch.equal(min_p_filter(logits, 0), logits)
+    assert torch.equal(MinPLogitsWarper(0.0)(None, logits), logits)  # what transformers does with 0
+    assert torch.equal(sample(pocket[0], ids, 6, min_p=0, seed=3), sample(pocket[0], ids, 6, seed=3))
+
+
+def test_top_p_zero_keeps_the_most_probable_token_as_in_transformers(pocket, ids):
+    from transformers import TopPLogitsWarper
+
+    logits = torch.randn(3, 50)
+    kept = top_p_filter(logits, 0.0)
+    assert torch.equal(kept, TopPLogitsWarper(0.0)(None, logits))
+    assert (kept > -math.inf).sum(dim=-1).tolist() == [1, 1, 1]
+    assert torch.equal(sample(pocket[0], ids, 6, top_p=0.0, seed=3), greedy_cached(pocket[0], ids, 6))
+
+
+def test_ranges_that_differ_from_generate_say_why(pocket, ids):
+    with pytest.raises(ValueError, match=r"^temperature: .*> 0 \(for the most probable token use greedy decoding\)"):
+        sample(pocket[0], ids, 3, temperature=0)
+    with pytest.raises(ValueError, match=r"^length_penalty: .*the score divides by length \*\* it"):
+        beam_search(pocket[0], ids, 3, length_penalty=math.nan)
+    with pytest.raises(ValueError, match=r"^num_beams: 30000 beams rank 60000 candidates .* at most 25128 beams"):
+        beam_search(pocket[0], ids, 3, num_beams=30_000)
+
+
+# -- token ids: every function that takes them checks their range, with the same message ------------
+
+BAD_IDS = [50257, 99_999, -1]
+
+
+def bad(ids, value):
+    """``ids`` with its third id replaced by ``value``."""
+    out = ids.clone()
+    out[0, 2] = value
+    return out
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_ids_outside_the_vocabulary_are_caught_by_every_decoder(pocket, ids, decode, value):
+    with pytest.raises(ValueError, match=rf"^input_ids: id {value} is not in the vocabulary of 50257 tokens "
+                                         r"\(0 to 50256\)"):
+        decode(pocket[0], bad(ids, value), 3)
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_ids_outside_the_vocabulary_elsewhere(pocket, ids, value):
+    from gpt2guide import anatomy, loss
+    from gpt2guide.decoding import next_token_probabilities, token_log_probabilities
+
+    model = pocket[0]
+    named = rf"^input_ids: id {value} is not in the vocabulary"
+    calls = [lambda: next_token_logits(model, bad(ids, value)), lambda: next_token_probabilities(model, bad(ids, value)),
+             lambda: loss.token_losses(model, bad(ids, value)), lambda: loss.perplexity(model, bad(ids, value)),
+             lambda: loss.per_token_losses(torch.zeros(1, 7, 50257), bad(ids, value)),
+             lambda: sequence_log_probability(model, bad(ids, value), ids),
+             lambda: anatomy.embed(model, bad(ids, value)), lambda: anatomy.body(model, bad(ids, value)),
+             lambda: anatomy.block_outputs(model, bad(ids, value)), lambda: anatomy.logit_lens(model, bad(ids, value)),
+             lambda: anatomy.attention_weights(model, bad(ids, value), 0),
+             lambda: anatomy.capture(model, bad(ids, value), ["h.0.ln_1"])]
+    for call in calls:
+        with pytest.raises(ValueError, match=named):
+            call()
+    with pytest.raises(ValueError, match=rf"^continuation_ids: id {value} is not in the vocabulary"):
+        token_log_probabilities(model, ids, bad(ids, value))
+
+
+def test_per_token_losses_checks_ids_against_the_logits_vocabulary():
+    from gpt2guide.loss import per_token_losses
+
+    with pytest.raises(ValueError, match=r"^input_ids: id 10 is not in the vocabulary of 10 tokens"):
+        per_token_losses(torch.zeros(1, 3, 10), torch.tensor([[1, 10, 2]]))
+
+
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_not_a_model(ids, decode):
+    with pytest.raises(TypeError, match=r"^model: expected a GPT-2 model"):
+        decode("gpt2", ids, 3)
+
+
+@pytest.mark.parametrize("eos", [50257, -1, [50256, 60000]])
+@pytest.mark.parametrize("decode", [greedy_naive, greedy_cached, sample, beam_search])
+def test_an_end_of_sequence_id_outside_the_vocabulary(pocket, ids, decode, eos):
+    with pytest.raises(ValueError, match=r"^eos_token_id: id -?\d+ is not in the vocabulary of 50257 tokens"):
+        decode(pocket[0], ids, 3, eos_token_id=eos)
+
+
+def test_each_decoder_checks_the_ids_once(pocket, ids, monkeypatch):
+    """One shared check, once per call: not again per step, nor by the filters inside sample."""
+    import gpt2guide.validation
+
+    calls = []
+    real = gpt2guide.validation.check_ids
+    monkeypatch.setattr(gpt2guide.validation, "check_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for decode in (greedy_naive, greedy_cached, sample, beam_search):
+        calls.clear()
+        decode(pocket[0], ids, 4)
+        assert len(calls) == 1, decode.__name__
+
+
+@pytest.mark.parametrize("argv", [["--min-p", "0"], ["--top-p", "0"], ["--top-k", "0"]])
+def test_cli_takes_transformers_ranges(capsys, argv):
+    assert main(["generate", "Hello", "--strategy", "sample", "--max-new-tokens", "2", *argv]) == 0
+    assert capsys.readouterr().out.startswith("Hello")

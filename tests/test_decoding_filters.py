@@ -37,11 +37,11 @@ class TestEqualsTransformers:
     def test_top_k(self, logits, top_k):
         assert torch.equal(top_k_filter(logits, top_k), theirs(TopKLogitsWarper(top_k), logits))
 
-    @pytest.mark.parametrize("top_p", [0.01, 0.1, 0.5, 0.9, 0.95, 0.999, 1.0])
+    @pytest.mark.parametrize("top_p", [0.0, 0.01, 0.1, 0.5, 0.9, 0.95, 0.999, 1.0])
     def test_top_p(self, logits, top_p):
         assert torch.equal(top_p_filter(logits, top_p), theirs(TopPLogitsWarper(top_p), logits))
 
-    @pytest.mark.parametrize("min_p", [0.001, 0.05, 0.1, 0.5, 1.0])
+    @pytest.mark.parametrize("min_p", [0.0, 0.001, 0.05, 0.1, 0.5, 1.0])
     def test_min_p(self, logits, min_p):
         assert torch.equal(min_p_filter(logits, min_p), theirs(MinPLogitsWarper(min_p), logits))
 

@@ -97,7 +97,7 @@ def test_windows():
     (lambda m: loss.next_token_loss(torch.zeros(1, 4, 5), torch.tensor([[1, 2, 3]])), ValueError, r"logits: expected shape \(batch, seq, vocab\)"),
     (lambda m: loss.next_token_loss(torch.zeros(1, 3, 5, dtype=torch.long), torch.tensor([[1, 2, 3]])), TypeError, "logits: expected a float tensor"),
     (lambda m: loss.next_token_loss("logits", torch.tensor([[1, 2, 3]])), TypeError, "logits: expected a float tensor"),
-    (lambda m: loss.token_losses("model", torch.tensor([[1, 2, 3]])), TypeError, "model: expected a transformers"),
+    (lambda m: loss.token_losses("model", torch.tensor([[1, 2, 3]])), TypeError, "model: expected a GPT-2 model"),
     (lambda m: loss.perplexity(m, torch.zeros(1, 40, dtype=torch.long)), ValueError, "input_ids: 40 tokens do not fit"),
 ])
 def test_bad_arguments_say_which_and_how(call, error, message):

@@ -12,12 +12,12 @@ tqdm or nbformat (the extras ``train`` and ``docs`` of pyproject.toml):
 - ``vendor_katex.py``: KaTeX copied into docs/assets/katex/ (``python -m tools.vendor_katex``).
 - ``commands/``: one ``gpt2guide`` sub-command per module, found by pkgutil.
 
-How they run: as ``gpt2guide`` sub-commands (``gpt2guide figures``, ``gpt2guide notebooks``,
-``gpt2guide pocket train|export|tokenizer``, ``gpt2guide bench``). ``gpt2guide.cli`` adds
-``tools.commands`` to its commands when the package runs from a source checkout (an editable
-install, or ``PYTHONPATH=src``), from any directory; a wheel has no tools, so its ``gpt2guide``
-offers the reader's commands alone. This was simpler than a second entry point: one command,
-one way to report errors (``gpt2guide.validation``), the same tests.
+How they run: as ``gpt2guide`` sub-commands from the clone's root, ``python -m gpt2guide figures``
+(also ``notebooks``, ``pocket train|export|tokenizer``, ``bench``). ``gpt2guide.cli`` adds
+``tools.commands`` to its commands wherever Python can import ``tools`` (the clone's root, pytest,
+or the clone on ``PYTHONPATH``) and edits no ``sys.path``; a wheel has no tools, so its
+``gpt2guide`` offers the reader's commands alone. One command, one way to report errors
+(``gpt2guide.validation``), the same tests.
 
 The mkdocs hooks stay in ``site_hooks/`` (mkdocs.yml lists them); KaTeX is vendored by
 ``python -m tools.vendor_katex``.

@@ -17,13 +17,14 @@ Chapter -> the modules its code calls:
                   ``backward`` (the backward pass, AdamW and a training run by hand)
 7 summary, 8 next-steps, 9 real-gpt2: the modules above, ``bench``
 beyond pages .... ``distributed`` (parallelism), ``lora`` (LoRA and RLHF)
-every chapter ... ``constants`` (facts written once), ``validation`` (every argument check),
+every chapter ... ``constants`` (facts written once), ``validation`` (the error contract, shared checks),
                   ``threads``; ``cli`` and ``commands`` are the ``gpt2guide`` command
 
 Where new code goes: a new chapter's code is a new module here (one idea, checks from
 ``validation``, a test in tests/ that proves it against transformers), imported by the pages by
 its module name; a new command readers use is one file in ``commands/`` (found by pkgutil); a
-new figure or a maintainer command is one file in ``tools/figures/`` or ``tools/commands/``.
+new figure or a maintainer command is one file in ``tools/figures/`` or ``tools/commands/`` (run
+from the clone's root as ``python -m gpt2guide <command>``).
 
 The public names below are imported on first use (PEP 562 ``__getattr__``), so ``import gpt2guide``
 stays cheap: torch and transformers load only when a function needs them.

@@ -25,41 +25,61 @@ from __future__ import annotations
 import math
 
 import torch
+from transformers import GPT2Model
 
-from .validation import (WrongType, WrongValue, check_context_length, check_finite, check_gpt2, check_hidden,
-                         check_layer, check_token_ids, check_vocabulary_ids)
+from .validation import WrongType, WrongValue, check_float_tensor, check_ids, check_number, entry, outermost
 
-
-# -- checks on entry (written in gpt2guide.validation) ----------------------------------------
-# Each public step checks its arguments once and calls the unchecked step of the same name with
-# a leading underscore; the steps call one another unchecked, so a whole body checks once.
+# -- checks on entry ---------------------------------------------------------------------------
+# The steps call one another (``block`` calls ``attention``, ``body`` calls ``block``): each is an
+# ``@entry`` that checks its arguments only ``if outermost()``, so a whole body checks once.
 
 def gpt2_body(model):
     """The ``GPT2Model`` inside ``model`` (the model itself, or ``model.transformer``)."""
-    return check_gpt2(model)
+    gpt = model if isinstance(model, GPT2Model) else getattr(model, "transformer", None)
+    if not isinstance(gpt, GPT2Model):
+        if not isinstance(model, torch.nn.Module):
+            raise WrongType("model", f"expected a GPT-2 model (e.g. from gpt2guide.load), got {type(model).__name__}")
+        kind = getattr(getattr(model, "config", None), "model_type", None)
+        raise WrongValue("model", f"{type(model).__name__} (model_type {kind!r}) is not GPT-2; pass a GPT2Model "
+                         "or a GPT2LMHeadModel, e.g. gpt2guide.load('pocket')")
+    return gpt
 
 
-def check_ids(model, input_ids) -> torch.Tensor:
-    """A (batch, seq) integer tensor of vocabulary ids that fits the context, on the model's device."""
-    check_token_ids(input_ids)
-    gpt = check_gpt2(model)
-    check_context_length(gpt, input_ids.shape[1], "input_ids")
-    check_vocabulary_ids(gpt, input_ids)
-    return input_ids.to(gpt.wte.weight.device)
+def check_layer(model, layer) -> int:
+    """``layer`` as the index of one of a GPT-2 model's blocks, 0 .. n_layer - 1."""
+    if not isinstance(layer, int) or isinstance(layer, bool):
+        raise WrongType("layer", f"expected a block index (int), got {type(layer).__name__}")
+    n_layer = gpt2_body(model).config.n_layer
+    if not 0 <= layer < n_layer:
+        raise WrongValue("layer", f"{layer} is out of range; this model has {n_layer} blocks, 0 to {n_layer - 1}")
+    return layer
 
 
-def _checked(model, layer, x) -> tuple:
-    """``(GPT2Model, layer, x)`` once the model, the block index and the hidden states are checked."""
-    return check_gpt2(model), check_layer(model, layer), check_hidden(model, x)
+def check_hidden(model, x, argument: str = "x"):
+    """A (batch, seq, n_embd) float tensor: what flows between the steps of a GPT-2 body."""
+    check_float_tensor(x, argument, "(batch, seq, n_embd)")
+    n_embd = gpt2_body(model).config.n_embd
+    if x.dim() != 3 or x.shape[-1] != n_embd or 0 in x.shape:
+        raise WrongValue(argument, f"expected shape (batch, seq, {n_embd}) (n_embd = {n_embd}), got {tuple(x.shape)}")
+    return x
+
+
+def check_step(model, layer, x) -> None:
+    """What a block's step takes: a GPT-2 model, one of its block indices, its hidden states."""
+    check_layer(model, layer)
+    check_hidden(model, x)
 
 
 # -- the steps -----------------------------------------------------------------------------------
 
 @torch.no_grad()
+@entry
 def embed(model, input_ids: torch.Tensor) -> torch.Tensor:
     """Token embedding plus position embedding: what the first block receives, (batch, seq, n_embd)."""
     gpt = gpt2_body(model)
-    ids = check_ids(model, input_ids)  # (batch, seq)
+    if outermost():
+        check_ids(input_ids, model=gpt)  # (batch, seq) ids of the vocabulary that fit the context
+    ids = input_ids.to(gpt.wte.weight.device)  # (batch, seq)
     positions = torch.arange(ids.shape[1], device=ids.device)  # (seq,): 0, 1, ..., seq - 1
     tokens = gpt.wte.weight[ids]  # (batch, seq, n_embd): one row of wte per token
     where = gpt.wpe.weight[positions]  # (seq, n_embd): one row of wpe per position, the same for every batch row
@@ -67,27 +87,24 @@ def embed(model, input_ids: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+@entry
 def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
     """Layer normalization over the last axis: (x - mean) / sqrt(var + eps) * weight + bias."""
-    for name, t in (("x", x), ("weight", weight), ("bias", bias)):
-        if not isinstance(t, torch.Tensor):
-            raise WrongType(name, f"expected a tensor, got {type(t).__name__}")
-    if weight.shape != x.shape[-1:] or bias.shape != x.shape[-1:]:
-        raise WrongValue("weight, bias", f"expected shape ({x.shape[-1]},) to match x's last axis, got "
-                         f"{tuple(weight.shape)} and {tuple(bias.shape)}")
-    if check_finite(eps, "eps") <= 0:
-        raise WrongValue("eps", f"expected a small number > 0 such as config.layer_norm_epsilon (1e-5), got {eps!r}")
-    return _layer_norm(x, weight, bias, eps)
-
-
-def _layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
+    if outermost():
+        for name, t in (("x", x), ("weight", weight), ("bias", bias)):
+            if not isinstance(t, torch.Tensor):
+                raise WrongType(name, f"expected a tensor, got {type(t).__name__}")
+        if weight.shape != x.shape[-1:] or bias.shape != x.shape[-1:]:
+            raise WrongValue("weight, bias", f"expected shape ({x.shape[-1]},) to match x's last axis, got "
+                             f"{tuple(weight.shape)} and {tuple(bias.shape)}")
+        check_number(eps, "eps", positive=True, why=" (a small number such as config.layer_norm_epsilon, 1e-5)")
     mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
     var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1): the mean of squares, divided by n, not n - 1
     return (x - mean) / torch.sqrt(var + eps) * weight + bias  # (..., n_embd)
 
 
 def _norm(x: torch.Tensor, ln: torch.nn.LayerNorm) -> torch.Tensor:
-    return _layer_norm(x, ln.weight, ln.bias, ln.eps)
+    return layer_norm(x, ln.weight, ln.bias, ln.eps)
 
 
 @torch.no_grad()
@@ -115,15 +132,15 @@ def merge_heads(x: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+@entry
 def query_key_value(model, layer: int, x: torch.Tensor):
     """The queries, keys and values of block ``layer`` for its normed input ``x``, each (batch, n_head, seq, head_dim).
 
     The keys and values are what the KV cache stores for this block.
     """
-    return _query_key_value(*_checked(model, layer, x))
-
-
-def _query_key_value(gpt, layer: int, x: torch.Tensor):
+    if outermost():
+        check_step(model, layer, x)
+    gpt = gpt2_body(model)
     qkv = projection(x, gpt.h[layer].attn.c_attn)  # (batch, seq, 3 * n_embd)
     q, k, v = qkv.split(gpt.config.n_embd, dim=-1)  # 3 x (batch, seq, n_embd)
     n_head = gpt.config.n_head
@@ -135,12 +152,12 @@ def causal_mask(seq: int, device=None) -> torch.Tensor:
     return torch.ones(seq, seq, dtype=torch.bool, device=device).tril()
 
 
+@entry
 def attention_scale(model, layer: int) -> float:
     """What q·kᵀ is multiplied by: 1/sqrt(head_dim) for GPT-2 (and 1/(layer+1) more if the config asks)."""
-    return _attention_scale(gpt2_body(model).config, check_layer(model, layer))
-
-
-def _attention_scale(config, layer: int) -> float:
+    if outermost():
+        check_layer(model, layer)
+    config = gpt2_body(model).config
     scale = (config.n_embd // config.n_head) ** -0.5 if config.scale_attn_weights else 1.0
     if config.scale_attn_by_inverse_layer_idx:
         scale /= float(layer + 1)
@@ -148,29 +165,27 @@ def _attention_scale(config, layer: int) -> float:
 
 
 @torch.no_grad()
+@entry
 def attention_probabilities(model, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     """softmax(q·kᵀ / sqrt(head_dim)) under the causal mask: (batch, n_head, seq, seq), rows sum to 1."""
-    return _attention_probabilities(gpt2_body(model), check_layer(model, layer), q, k)
-
-
-def _attention_probabilities(gpt, layer: int, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-    scores = (q @ k.transpose(-1, -2)) * _attention_scale(gpt.config, layer)  # (batch, n_head, seq, seq)
+    if outermost():
+        check_layer(model, layer)
+    scores = (q @ k.transpose(-1, -2)) * attention_scale(model, layer)  # (batch, n_head, seq, seq)
     allowed = causal_mask(q.shape[-2], device=q.device)  # (seq, seq)
     scores = scores.masked_fill(~allowed, float("-inf"))  # a later position gets weight exp(-inf) = 0
     return torch.softmax(scores, dim=-1)  # (batch, n_head, seq, seq)
 
 
 @torch.no_grad()
+@entry
 def attention(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """Causal multi-head self-attention of block ``layer`` on its normed input ``x``: (batch, seq, n_embd)."""
-    return _attention(*_checked(model, layer, x))
-
-
-def _attention(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
-    q, k, v = _query_key_value(gpt, layer, x)  # 3 x (batch, n_head, seq, head_dim)
-    weights = _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
+    if outermost():
+        check_step(model, layer, x)
+    q, k, v = query_key_value(model, layer, x)  # 3 x (batch, n_head, seq, head_dim)
+    weights = attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
     mixed = weights @ v  # (batch, n_head, seq, head_dim): each position's weighted sum of values
-    return projection(merge_heads(mixed), gpt.h[layer].attn.c_proj)  # (batch, seq, n_embd)
+    return projection(merge_heads(mixed), gpt2_body(model).h[layer].attn.c_proj)  # (batch, seq, n_embd)
 
 
 def activation(config):
@@ -183,30 +198,29 @@ def activation(config):
 
 
 @torch.no_grad()
+@entry
 def mlp(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """The MLP of block ``layer`` on its normed input ``x``: widen 4x, GELU, narrow back. (batch, seq, n_embd)."""
-    return _mlp(*_checked(model, layer, x))
-
-
-def _mlp(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
-    h = gpt.h[layer]
-    wide = projection(x, h.mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
-    return projection(activation(gpt.config)(wide), h.mlp.c_proj)  # (batch, seq, n_embd)
+    if outermost():
+        check_step(model, layer, x)
+    gpt = gpt2_body(model)
+    wide = projection(x, gpt.h[layer].mlp.c_fc)  # (batch, seq, 4 * n_embd) unless n_inner is set
+    return projection(activation(gpt.config)(wide), gpt.h[layer].mlp.c_proj)  # (batch, seq, n_embd)
 
 
 @torch.no_grad()
+@entry
 def block(model, layer: int, x: torch.Tensor) -> torch.Tensor:
     """One transformer block, pre-LN: x + attention(ln_1(x)), then + mlp(ln_2(...)). (batch, seq, n_embd)."""
-    return _block(*_checked(model, layer, x))
-
-
-def _block(gpt, layer: int, x: torch.Tensor) -> torch.Tensor:
-    h = gpt.h[layer]
-    x = x + _attention(gpt, layer, _norm(x, h.ln_1))  # first residual connection
-    return x + _mlp(gpt, layer, _norm(x, h.ln_2))  # second residual connection
+    if outermost():
+        check_step(model, layer, x)
+    h = gpt2_body(model).h[layer]
+    x = x + attention(model, layer, _norm(x, h.ln_1))  # first residual connection
+    return x + mlp(model, layer, _norm(x, h.ln_2))  # second residual connection
 
 
 @torch.no_grad()
+@entry
 def block_outputs(model, input_ids: torch.Tensor) -> list[torch.Tensor]:
     """The residual stream before each block and after the last: n_layer + 1 tensors (batch, seq, n_embd).
 
@@ -214,55 +228,74 @@ def block_outputs(model, input_ids: torch.Tensor) -> list[torch.Tensor]:
     the last entry here is the raw output of the last block.
     """
     gpt = gpt2_body(model)
+    if outermost():
+        check_ids(input_ids, model=gpt)
     states = [embed(model, input_ids)]  # (batch, seq, n_embd)
     for layer in range(gpt.config.n_layer):
-        states.append(_block(gpt, layer, states[-1]))
+        states.append(block(model, layer, states[-1]))
     return states
 
 
 @torch.no_grad()
+@entry
 def final_norm(model, x: torch.Tensor) -> torch.Tensor:
     """``ln_f``, the layer norm after the last block. (batch, seq, n_embd)."""
-    return _norm(check_hidden(model, x), gpt2_body(model).ln_f)
+    if outermost():
+        check_hidden(model, x)
+    return _norm(x, gpt2_body(model).ln_f)
 
 
 @torch.no_grad()
+@entry
 def body(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The whole body: embeddings, every block, ``ln_f``. Equals ``last_hidden_state``, (batch, seq, n_embd)."""
-    return _norm(block_outputs(model, input_ids)[-1], gpt2_body(model).ln_f)
+    if outermost():
+        check_ids(input_ids, model=gpt2_body(model))
+    return final_norm(model, block_outputs(model, input_ids)[-1])
 
 
 @torch.no_grad()
+@entry
 def head(model, hidden: torch.Tensor) -> torch.Tensor:
     """The LM head on hidden states: their dot product with every row of the token embedding (tied), (..., vocab)."""
     lm_head = getattr(model, "lm_head", None)
     weight = lm_head.weight if lm_head is not None else gpt2_body(model).wte.weight  # (vocab, n_embd)
+    if outermost():
+        check_float_tensor(hidden, "hidden", "(..., n_embd)")
+        if hidden.dim() == 0 or hidden.shape[-1] != weight.shape[1]:
+            raise WrongValue("hidden", f"expected shape (..., {weight.shape[1]}) (n_embd), got {tuple(hidden.shape)}")
     return hidden @ weight.T  # (..., n_embd) @ (n_embd, vocab) -> (..., vocab)
 
 
 @torch.no_grad()
+@entry
 def logit_lens(model, input_ids: torch.Tensor) -> torch.Tensor:
     """``ln_f`` and the head applied to the residual stream before each block and after the last.
 
     Returns (n_layer + 1, batch, seq, vocab); the last entry is the model's own logits.
     References: nostalgebraist, "interpreting GPT: the logit lens" (2020).
     """
-    ln_f = gpt2_body(model).ln_f
-    return torch.stack([head(model, _norm(x, ln_f)) for x in block_outputs(model, input_ids)])
+    if outermost():
+        check_ids(input_ids, model=gpt2_body(model))
+    return torch.stack([head(model, final_norm(model, x)) for x in block_outputs(model, input_ids)])
 
 
 @torch.no_grad()
+@entry
 def attention_weights(model, input_ids: torch.Tensor, layer: int) -> torch.Tensor:
     """The attention weights of block ``layer`` on ``input_ids``: (batch, n_head, seq, seq).
 
     Equal to ``model(input_ids, output_attentions=True).attentions[layer]`` with eager attention.
     """
-    gpt, layer = gpt2_body(model), check_layer(model, layer)
+    gpt = gpt2_body(model)
+    if outermost():
+        check_ids(input_ids, model=gpt)
+        check_layer(model, layer)
     x = embed(model, input_ids)  # (batch, seq, n_embd)
     for earlier in range(layer):
-        x = _block(gpt, earlier, x)
-    q, k, _ = _query_key_value(gpt, layer, _norm(x, gpt.h[layer].ln_1))
-    return _attention_probabilities(gpt, layer, q, k)  # (batch, n_head, seq, seq)
+        x = block(model, earlier, x)
+    q, k, _ = query_key_value(model, layer, _norm(x, gpt.h[layer].ln_1))
+    return attention_probabilities(model, layer, q, k)  # (batch, n_head, seq, seq)
 
 
 # -- what the model itself computes, for comparison ------------------------------------------------
@@ -277,7 +310,7 @@ def capture(model, input_ids: torch.Tensor, names) -> dict:
     ``Module.register_forward_hook``.
     """
     gpt = gpt2_body(model)
-    ids = check_ids(model, input_ids)
+    ids = check_ids(input_ids, model=gpt).to(gpt.wte.weight.device)  # (batch, seq)
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise WrongType("names", "expected a list of module names such as ['h.0.ln_1', 'h.0.attn']")
     outputs: dict = {}

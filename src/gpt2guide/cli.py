@@ -1,10 +1,13 @@
 """The ``gpt2guide`` command line: one module per sub-command.
 
 The sub-commands are found, not listed: every module of ``gpt2guide.commands`` (what readers
-get) and, in a source checkout, of ``tools.commands`` (maintainer tooling outside the wheel:
-figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
-function is one. A new command is one new file. A module with ``PARENT = "pocket"`` adds its
-sub-commands to that command's group (what the parent's ``register`` returned).
+get) and, where Python can import it, of ``tools.commands`` (maintainer tooling outside the
+wheel: figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
+function is one. ``tools`` is importable when Python runs from the clone's root
+(``python -m gpt2guide figures``, pytest) or with the clone on ``PYTHONPATH``; nothing edits
+``sys.path``, and a wheel's ``gpt2guide`` offers the reader's commands alone. A new command is
+one new file. A module with ``PARENT = "pocket"`` adds its sub-commands to that command's group
+(what the parent's ``register`` returned).
 ``register`` adds the command's parser and sets its ``handler``, which returns a JSON-able result
 (printed whole with ``--json``, else its ``"text"``). Handlers import what they need when they
 run, so that ``gpt2guide tokens`` never imports torch.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import pkgutil
 import sys
@@ -30,13 +34,24 @@ from .validation import ArgumentError
 
 
 def command_packages() -> list:
-    """``gpt2guide.commands``, and ``tools.commands`` when this package runs from a source checkout."""
+    """``gpt2guide.commands``, and ``tools.commands`` where it can be imported (see above)."""
     packages = [commands]
-    if (REPOSITORY / "tools" / "commands" / "__init__.py").is_file():
-        if str(REPOSITORY) not in sys.path:
-            sys.path.append(str(REPOSITORY))  # the checkout's tools/, wherever the command runs from
+    if importlib.util.find_spec("tools") is not None and importlib.util.find_spec("tools.commands") is not None:
         packages.append(importlib.import_module("tools.commands"))
     return packages
+
+
+def maintainer_hint(argv: list[str]) -> str | None:
+    """In a clone run where ``tools`` is not importable, how to run the maintainer command asked for."""
+    folder = REPOSITORY / "tools" / "commands"
+    if not argv or not folder.is_dir() or len(command_packages()) > 1:
+        return None
+    # each module's command (pocket_build joins pocket, a reader's command)
+    names = {path.stem.split("_")[0] for path in folder.glob("*.py") if path.stem != "__init__"}
+    if argv[0] in names - {info.name for info in pkgutil.iter_modules(commands.__path__)}:
+        return (f"gpt2guide: error: {argv[0]} is a maintainer command of the clone at {REPOSITORY}: run it from there "
+                f"as python -m gpt2guide {argv[0]} ...")
+    return None
 
 
 def command_modules() -> list:
@@ -87,6 +102,10 @@ def option_name(args: argparse.Namespace, argument: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    hint = maintainer_hint(sys.argv[1:] if argv is None else argv)
+    if hint:
+        print(hint, file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

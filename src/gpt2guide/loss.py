@@ -17,13 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from .validation import (WrongValue, check_causal_lm, check_context_length, check_float_tensor, check_int,
-                         check_token_ids)
-
-
-def check_batch_ids(input_ids, argument: str = "input_ids") -> torch.Tensor:
-    """A (batch, seq) tensor of integer token ids with seq >= 2 (one token has no next token)."""
-    return check_token_ids(input_ids, argument, min_tokens=2)
+from .validation import WrongValue, check_float_tensor, check_ids, check_int, entry, outermost
 
 
 def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
@@ -31,13 +25,15 @@ def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tens
     return per_token_losses(logits, input_ids).mean()
 
 
+@entry
 def per_token_losses(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
     """``-log p(token i+1 | tokens up to i)`` at every position, shape (batch, seq - 1)."""
-    check_batch_ids(input_ids)
-    check_float_tensor(logits, "logits", "(batch, seq, vocab)")
-    if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
-        raise WrongValue("logits", f"expected shape (batch, seq, vocab) with (batch, seq) = {tuple(input_ids.shape)} "
-                         f"of input_ids, got {tuple(logits.shape)}")
+    if outermost():
+        check_float_tensor(logits, "logits", "(batch, seq, vocab)")
+        check_ids(input_ids, min_tokens=2, vocab_size=logits.shape[-1] if logits.dim() else None)
+        if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
+            raise WrongValue("logits", f"expected shape (batch, seq, vocab) with (batch, seq) = "
+                             f"{tuple(input_ids.shape)} of input_ids, got {tuple(logits.shape)}")
     predictions = logits[:, :-1, :].float()  # (batch, seq-1, vocab): the last position predicts nothing we have
     targets = input_ids[:, 1:].to(logits.device)  # (batch, seq-1): the first token is nobody's prediction
     log_probs = predictions.log_softmax(dim=-1)  # (batch, seq-1, vocab)
@@ -49,14 +45,13 @@ ROWS_PER_CALL = 4  # rows per forward pass: 4 x 256 x 50257 float logits are abo
 
 
 @torch.no_grad()
+@entry
 def token_losses(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The model's loss on each token it predicts, shape (batch, seq - 1): position j scores token j + 1.
 
     Rows go through the model a few at a time, so that a long text cut into many windows fits in memory.
     """
-    check_causal_lm(model)
-    check_batch_ids(input_ids)
-    check_context_length(model, input_ids.shape[1], "input_ids")
+    check_ids(input_ids, model=model, min_tokens=2)  # (batch, seq): ids of its vocabulary that fit its context
     losses = []
     for rows in input_ids.split(ROWS_PER_CALL):
         logits = model(rows.to(model.device)).logits  # (rows, seq, vocab)

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .validation import check_module
+from .validation import WrongType
+
+
+def check_module(model):
+    """A ``torch.nn.Module`` (a model from ``gpt2guide.load`` or ``gpt2guide.skeleton``)."""
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise WrongType("model", "expected a torch.nn.Module (e.g. from gpt2guide.load or gpt2guide.skeleton), "
+                        f"got {type(model).__name__}")
+    return model
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .bpe import bytes_to_unicode
 from .constants import END_OF_TEXT, POCKET_DIR
-from .validation import WrongValue, check_text, check_tokenizer
+from .validation import WrongType, WrongValue, check_text
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,18 @@ def gpt2_tokenizer(folder: str | Path = POCKET_DIR):
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     tokenizer.add_special_tokens([AddedToken(END_OF_TEXT, special=True, normalized=False)])
+    return tokenizer
+
+
+def check_tokenizer(tokenizer):
+    """A transformers tokenizer, or a ``tokenizers.Tokenizer`` (see ``gpt2_tokenizer``)."""
+    from tokenizers import Tokenizer
+
+    if isinstance(tokenizer, Tokenizer):
+        return tokenizer
+    if not callable(getattr(tokenizer, "convert_ids_to_tokens", None)) or not callable(getattr(tokenizer, "encode", None)):
+        raise WrongType("tokenizer", "expected a transformers tokenizer (e.g. from gpt2guide.load) or a "
+                        f"tokenizers.Tokenizer, got {type(tokenizer).__name__}")
     return tokenizer
 
 

@@ -33,8 +33,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..validation import (WrongValue, check_decoding_call, check_early_stopping, check_eos_token_id,
-                          check_length_penalty, check_num_beams)
+from ..validation import WrongType, WrongValue, check_eos_token_id, check_int, check_number, check_prompt
 
 
 @dataclass(frozen=True)
@@ -81,20 +80,33 @@ def _can_still_improve(best_running: float, worst_finished: float, length: int, 
     return beam_score(best_running, length, length_penalty) > worst_finished
 
 
+def check_beam_settings(model, num_beams, length_penalty, early_stopping, eos: tuple[int, ...]) -> int:
+    """The settings' ranges are generate's; returns how many (beam, token) pairs each step ranks."""
+    check_int(num_beams, "num_beams", minimum=1, why=" (1 is greedy decoding)")
+    # generate would divide by length ** inf or nan; no ranking comes out of that
+    check_number(length_penalty, "length_penalty", why=" (1.0 is the default; the score divides by length ** it)")
+    if not isinstance(early_stopping, (bool, str)):
+        raise WrongType("early_stopping", f"expected True, False or 'never', got {type(early_stopping).__name__}")
+    if early_stopping not in (True, False, "never"):
+        raise WrongValue("early_stopping", f"must be True, False or 'never', got {early_stopping!r}")
+    n_candidates = max(2, 1 + len(eos)) * num_beams  # enough pairs that num_beams can run on
+    vocab = model.config.vocab_size
+    if n_candidates > vocab:  # the first step has one beam: it ranks n_candidates of its vocab tokens
+        raise WrongValue("num_beams", f"{num_beams} beams rank {n_candidates} candidates at each step, more than "
+                         f"the vocabulary's {vocab} tokens; use at most {vocab // max(2, 1 + len(eos))} beams")
+    return n_candidates
+
+
 @torch.inference_mode()
 def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beams: int = 4,
                 length_penalty: float = 1.0, early_stopping: bool | str = False,
                 eos_token_id=None) -> BeamSearchResult:
     """Beam search over at most ``max_new_tokens`` new tokens; the defaults are those ``generate`` fills in."""
-    ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
-    num_beams = check_num_beams(num_beams)
-    length_penalty = check_length_penalty(length_penalty)
-    early_stopping = check_early_stopping(early_stopping)
+    ids = check_prompt(model, input_ids, max_new_tokens)  # (1, seq)
     if max_new_tokens == 0:
         raise WrongValue("max_new_tokens", "beam search needs at least 1 new token (as generate does)")
     eos = check_eos_token_id(model, eos_token_id)
-    n_candidates = max(2, 1 + len(eos)) * num_beams  # enough pairs that num_beams can run on
-
+    n_candidates = check_beam_settings(model, num_beams, length_penalty, early_stopping, eos)
     running = [()]  # the running beams' tokens: one empty beam, the prompt alone, at first
     running_log_p = torch.zeros(1, device=ids.device)  # (beams,): joint log-probability of each
     finished: list[Beam] = []  # at most num_beams, best score first

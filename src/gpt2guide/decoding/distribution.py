@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..validation import check_context_length, check_int, check_text, check_token_ids
+from ..validation import check_ids, check_int, check_text
 
 
 def encode(tokenizer, text: str) -> torch.Tensor:
@@ -24,8 +24,7 @@ def encode(tokenizer, text: str) -> torch.Tensor:
 @torch.inference_mode()
 def next_token_logits(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The logits of the last position: one score per vocabulary token, shape (vocab,)."""
-    check_token_ids(input_ids, batch_one=True)
-    check_context_length(model, input_ids.shape[1], "prompt")
+    check_ids(input_ids, model=model, batch_one=True, length_name="prompt")
     logits = model(input_ids.to(model.device)).logits  # (1, seq, vocab): a prediction after every position
     return logits[0, -1, :].float()  # (vocab,): the prediction after the whole prompt
 

@@ -17,7 +17,11 @@ with ``min_tokens_to_keep=1``), ties included:
   ``top_p``. Tokens of equal probability are cut one by one in sorted order: of four equally likely
   tokens, ``top_p=0.5`` keeps two and drops two (unlike top-k, ties are not kept together);
 * min-p drops the tokens whose probability is below ``min_p`` times the top probability; a token
-  exactly at the threshold stays (``min_p=1`` keeps all tokens tied with the top one).
+  exactly at the threshold stays (``min_p=1`` keeps all tokens tied with the top one, ``min_p=0``
+  keeps every token).
+
+The settings take the ranges transformers' processors take: temperature > 0, ``top_k`` 0 (off) or
+more, ``top_p`` and ``min_p`` in [0, 1].
 
 References: transformers ``generation/logits_process.py``; Holtzman et al. 2019 (top-p, "nucleus");
 Nguyen et al. 2024 (min-p). Filters work on the last dimension of any shape: (vocab,) or (batch, vocab).
@@ -29,30 +33,46 @@ from functools import partial
 
 import torch
 
-from ..validation import check_probability, check_temperature, check_top_k
+from ..validation import check_int, check_number, entry, outermost
 
 REMOVED = float("-inf")  # the logit of a filtered-out token: probability exp(-inf) = 0
 
-# Each filter is written twice over: the public function checks its setting and calls the step
-# below it, which does the work unchecked. ``sampling_filters`` checks the settings once and
-# composes the unchecked steps, so a sampling loop checks nothing on its many steps.
+
+# -- the settings, as generate takes them -----------------------------------------------------------
+
+def check_temperature(temperature) -> float:
+    """A finite number > 0, as ``TemperatureLogitsWarper`` takes it."""
+    hint = " (for the most probable token use greedy decoding)" if temperature == 0 else ""
+    return check_number(temperature, "temperature", positive=True, why=hint)
 
 
+def check_top_k(top_k) -> int:
+    """0 (off, as in ``generate``) or a positive number of tokens."""
+    return check_int(top_k, "top_k", minimum=0, why=" (0 turns top-k off; K > 0 keeps K tokens)")
+
+
+def check_probability(value, argument: str) -> float:
+    """A number in [0, 1], the range of ``TopPLogitsWarper`` and ``MinPLogitsWarper``."""
+    what = (" (1 keeps every token, 0 only the most probable)" if argument == "top_p" else
+            " (0 keeps every token, 1 only those tied with the most probable)")
+    return check_number(value, argument, within=(0, 1), why=what)
+
+
+# -- the filters: each checks its setting when the reader calls it, not inside a sampling loop -------
+
+@entry
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """Divide the logits by ``temperature``: below 1 sharpens the distribution, above 1 flattens it."""
-    return _temperature(logits, check_temperature(temperature))
-
-
-def _temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    if outermost():
+        check_temperature(temperature)
     return logits / temperature  # (..., vocab); softmax(logits / T): T -> 0 approaches argmax
 
 
+@entry
 def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     """Keep the ``top_k`` highest logits (and every token tied with the k-th); ``top_k=0`` keeps all."""
-    return _top_k(logits, check_top_k(top_k))
-
-
-def _top_k(logits: torch.Tensor, top_k: int) -> torch.Tensor:
+    if outermost():
+        check_top_k(top_k)
     if top_k == 0:
         return logits  # 0 turns the filter off, as in transformers
     k = min(top_k, logits.size(-1))
@@ -60,12 +80,11 @@ def _top_k(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     return logits.masked_fill(logits < kth_largest, REMOVED)  # ties with the k-th stay
 
 
+@entry
 def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """Keep the most probable tokens whose total probability reaches ``top_p`` (nucleus sampling)."""
-    return _top_p(logits, check_probability(top_p, "top_p"))
-
-
-def _top_p(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    if outermost():
+        check_probability(top_p, "top_p")
     # 1. sort from least to most probable
     sorted_logits, order = logits.sort(dim=-1)  # (..., vocab), ascending
     # 2. tail mass: the probability of each token plus all less probable ones
@@ -78,12 +97,11 @@ def _top_p(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     return logits.masked_fill(drop, REMOVED)
 
 
+@entry
 def min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
-    """Keep the tokens whose probability is at least ``min_p`` times the top token's probability."""
-    return _min_p(logits, check_probability(min_p, "min_p"))
-
-
-def _min_p(logits: torch.Tensor, min_p: float) -> torch.Tensor:
+    """Keep the tokens whose probability is at least ``min_p`` times the top token's probability (0: all)."""
+    if outermost():
+        check_probability(min_p, "min_p")
     probs = logits.softmax(dim=-1)  # (..., vocab)
     threshold = min_p * probs.amax(dim=-1, keepdim=True)  # (..., 1): scales with the model's confidence
     return logits.masked_fill(probs < threshold, REMOVED)  # a token exactly at the threshold stays
@@ -93,20 +111,22 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
                      min_p: float | None = None) -> list:
     """The filters that these settings turn on, in the order ``generate`` applies them.
 
-    The defaults change nothing (temperature 1, top-k off, top-p 1, no min-p). Unlike ``generate``,
-    which fills an unset ``top_k`` with 50, top-k is off unless asked for. Each setting is checked
-    here, once; the filters returned do not check again.
+    The defaults change nothing (temperature 1, top-k off, top-p 1, no min-p; ``min_p=0`` is off
+    too, as in ``MinPLogitsWarper``). Unlike ``generate``, which fills an unset ``top_k`` with 50,
+    top-k is off unless asked for. Each setting is checked here, once; inside ``sample`` the
+    filters do not check again.
     """
     temperature, top_k, top_p = check_temperature(temperature), check_top_k(top_k), check_probability(top_p, "top_p")
     filters = []
     if temperature != 1.0:
-        filters.append(partial(_temperature, temperature=temperature))
+        filters.append(partial(apply_temperature, temperature=temperature))
     if top_k != 0:
-        filters.append(partial(_top_k, top_k=top_k))
+        filters.append(partial(top_k_filter, top_k=top_k))
     if top_p < 1.0:
-        filters.append(partial(_top_p, top_p=top_p))
-    if min_p is not None:
-        filters.append(partial(_min_p, min_p=check_probability(min_p, "min_p")))
+        filters.append(partial(top_p_filter, top_p=top_p))
+    min_p = None if min_p is None else check_probability(min_p, "min_p")
+    if min_p:  # None and 0 are off
+        filters.append(partial(min_p_filter, min_p=min_p))
     return filters
 
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import check_decoding_call, check_eos_token_id
+from ..validation import check_eos_token_id, check_prompt
 
 
 @torch.inference_mode()
 def greedy_naive(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_token_id=None) -> torch.Tensor:
     """Greedy decoding that re-runs the whole sequence at every step. Returns (1, seq + new) ids."""
-    ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
+    ids = check_prompt(model, input_ids, max_new_tokens)  # (1, seq)
     eos = check_eos_token_id(model, eos_token_id)
     for _ in range(max_new_tokens):
         # 1. run the model on everything so far, prompt and generated tokens alike
@@ -41,7 +41,7 @@ def greedy_naive(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_tok
 @torch.inference_mode()
 def greedy_cached(model, input_ids: torch.Tensor, max_new_tokens: int, *, eos_token_id=None) -> torch.Tensor:
     """Greedy decoding that feeds each new token once and reuses the key/value cache. Returns (1, seq + new) ids."""
-    ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
+    ids = check_prompt(model, input_ids, max_new_tokens)  # (1, seq)
     eos = check_eos_token_id(model, eos_token_id)
     new_tokens = ids  # what the model has not seen yet: the whole prompt at first
     cache = None  # keys and values of every position seen so far, per layer

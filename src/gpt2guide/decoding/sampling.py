@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import check_decoding_call, check_eos_token_id, check_seed
+from ..validation import WrongType, WrongValue, check_eos_token_id, check_int, check_prompt, entry
 from .filters import apply_filters, sampling_filters
 
 
 def make_generator(seed: int | None, generator: torch.Generator | None, device) -> torch.Generator | None:
     """The random source: a new generator from ``seed``, the given one, or None (torch's global one)."""
-    check_seed(seed, generator)
+    if seed is not None and generator is not None:
+        raise WrongValue("seed", "pass either seed or generator, not both")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise WrongType("generator", f"expected a torch.Generator, got {type(generator).__name__}")
+    if seed is not None:
+        check_int(seed, "seed", minimum=0, what="an int >= 0")
     if generator is not None or seed is None:
         return generator
     return torch.Generator(device=device).manual_seed(int(seed))
@@ -32,6 +37,7 @@ def sample_next_token(logits: torch.Tensor, generator: torch.Generator | None = 
 
 
 @torch.inference_mode()
+@entry  # the filters it runs on every step were checked once, by sampling_filters
 def sample(model, input_ids: torch.Tensor, max_new_tokens: int, *, temperature: float = 1.0, top_k: int = 0,
            top_p: float = 1.0, min_p: float | None = None, seed: int | None = None,
            generator: torch.Generator | None = None, eos_token_id=None) -> torch.Tensor:
@@ -40,7 +46,7 @@ def sample(model, input_ids: torch.Tensor, max_new_tokens: int, *, temperature: 
     ``seed`` makes a fresh generator, ``generator`` continues one; with neither, torch's global
     random state is used (as ``generate`` does). Top-k is off by default (``top_k=0``).
     """
-    ids = check_decoding_call(model, input_ids, max_new_tokens)  # (1, seq)
+    ids = check_prompt(model, input_ids, max_new_tokens)  # (1, seq)
     filters = sampling_filters(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
     generator = make_generator(seed, generator, model.device)
     eos = check_eos_token_id(model, eos_token_id)

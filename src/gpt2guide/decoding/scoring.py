@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import check_fits_context, check_token_ids
+from ..validation import check_ids, check_prompt
 
 
 @torch.inference_mode()
 def token_log_probabilities(model, input_ids: torch.Tensor, continuation_ids: torch.Tensor) -> torch.Tensor:
     """log p of each continuation token given everything before it, shape (n,) for a (1, n) continuation."""
-    check_token_ids(input_ids, batch_one=True)
-    check_token_ids(continuation_ids, "continuation_ids", batch_one=True)
-    check_fits_context(model, input_ids.shape[1], continuation_ids.shape[1])
+    check_ids(continuation_ids, "continuation_ids", model=model, batch_one=True)
+    check_prompt(model, input_ids, continuation_ids.shape[1])  # the continuation counts as the new tokens
     n_prompt, n_new = input_ids.shape[1], continuation_ids.shape[1]
     # 1. one pass over prompt + continuation
     ids = torch.cat([input_ids, continuation_ids], dim=1).to(model.device)  # (1, seq + n)
