@@ -8,6 +8,8 @@ module and its `window.pocket` API is compared with gpt2guide and transformers:
 * greedy decoding and beam search give `model.generate`'s tokens (beam scores within 1e-4);
 * `distribution` gives `apply_filters(logits, sampling_filters(...)).softmax(-1)` within 1e-4 and
   keeps the same number of tokens; the JS filters treat ties as the Python ones;
+* `inspect` gives `anatomy.attention_weights` within 1e-4 and `anatomy.logit_lens`' top-1 ids
+  (up to near-ties) with their probabilities, on English and Japanese prompts;
 * the same seed samples the same text; bad options reject with a message shown in the page;
 * nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
 """
@@ -20,6 +22,7 @@ import pytest
 import torch
 from browser_support import LOCAL_HOSTS, Visit
 
+from gpt2guide import anatomy
 from gpt2guide.constants import END_OF_TEXT_ID
 from gpt2guide.decoding import (apply_filters, beam_search, encode, next_token_logits,
                                 sampling_filters)
@@ -210,6 +213,53 @@ def test_distribution_equals_python(playground: Visit, pocket, settings: dict) -
     assert int((found > 0).sum()) == int((expected > 0).sum())
     assert (found - expected).abs().max().item() < 1e-4
     assert found.sum().item() == pytest.approx(1.0, abs=1e-5)
+
+
+INSPECT_PROMPTS = [
+    "It is a truth universally acknowledged",
+    "I can't forget you, for",
+    "エマは",
+    "こんにちは、世界",
+    "Emma 😀 smiled at Mr. Knightley.",
+    "x",
+]
+NEAR_TIE = 1e-4  # two logits this close are a tie: float32 rounding may pick either
+
+
+def assert_inspect_equals_anatomy(model, ids: torch.Tensor, found: dict) -> None:
+    """`found` (pocket.inspect's result) against gpt2guide.anatomy on the same (1, seq) ids."""
+    n_layer, n_head = model.config.n_layer, model.config.n_head
+    seq = ids.shape[1]
+    assert found["ids"] == ids[0].tolist()
+    attentions = torch.tensor(found["attentions"])  # (n_layer, n_head, seq, seq)
+    assert attentions.shape == (n_layer, n_head, seq, seq)
+    for layer in range(n_layer):
+        expected = anatomy.attention_weights(model, ids, layer)[0]  # (n_head, seq, seq)
+        assert (attentions[layer] - expected).abs().max().item() < 1e-4, f"layer {layer}"
+    assert attentions.triu(1).abs().max().item() == 0  # nothing attends to a later position
+    lens = anatomy.logit_lens(model, ids)[:, 0]  # (n_layer + 1, seq, vocab)
+    chosen = torch.tensor(found["lens"])  # (n_layer + 1, seq)
+    assert chosen.shape == lens.shape[:2]
+    picked = lens.gather(-1, chosen.unsqueeze(-1)).squeeze(-1)  # the logit of the JS choice
+    best = lens.max(-1).values  # (n_layer + 1, seq)
+    assert (best - picked).max().item() <= NEAR_TIE, "a top-1 token of the lens differs beyond a near-tie"
+    expected_p = lens.softmax(-1).max(-1).values
+    assert (torch.tensor(found["lensProbs"]) - expected_p).abs().max().item() < 1e-4
+
+
+@pytest.mark.parametrize("prompt", INSPECT_PROMPTS)
+def test_inspect_equals_anatomy(playground: Visit, pocket, prompt: str) -> None:
+    model, tokenizer = pocket
+    ids = encode(tokenizer, prompt)
+    found = _js(playground, "(o) => pocket.inspect(o)", {"prompt": prompt})
+    assert found["tokens"] == tokenizer.convert_ids_to_tokens(ids[0].tolist())
+    assert_inspect_equals_anatomy(model, ids, found)
+
+
+def test_inspect_rejects_bad_options(playground: Visit) -> None:
+    for options, argument in (({"prompt": ""}, "prompt"), ({"prompt": 3}, "prompt"), ({"text": "It"}, "text")):
+        message = _js(playground, """(o) => pocket.inspect(o).then(() => null, (e) => e.message)""", options)
+        assert message is not None and message.startswith(argument), message
 
 
 TIES = [

@@ -9,15 +9,20 @@
 //                                -> Promise<{ids, text}>   (the new tokens only)
 //   pocket.distribution({prompt, temperature, topK, topP, minP})
 //                                -> Promise<Float32Array>  (the 50257 probabilities after the filters)
+//   pocket.inspect({prompt})    -> Promise<{ids, tokens, attentions, lens, lensProbs}>: inside the body,
+//                                attentions[layer][head][query][key] (anatomy.attention_weights) and
+//                                lens[row][position], the top-1 ids of anatomy.logit_lens (n_layer + 1 rows)
 //   pocket.progress              {loaded, total, reports}: bytes loaded so far, of how many
 // A bad option rejects the Promise with an Error whose message names the option.
 
-import { checkDistributionOptions, checkFitsContext, checkGenerateOptions } from "./checks.js";
+import { checkDistributionOptions, checkFitsContext, checkGenerateOptions, checkInspectOptions } from "./checks.js";
 import { beamSearch, greedy, sample } from "./decoding.js";
 import { applyFilters, samplingFilters, softmax } from "./filters.js";
+import { inspectIds } from "./inspect.js";
 import { fetchAll } from "./loader.js";
+import { nextTurn } from "./yield.js";
 import { Gpt2 } from "./model.js";
-import { readSafetensors } from "./safetensors.js";
+import { readSafetensorsAsync } from "./safetensors.js";
 import { Tokenizer } from "./tokenizer.js";
 
 export const FILES = ["config.json", "generation_config.json", "vocab.json", "merges.txt", "model.safetensors"];
@@ -33,11 +38,19 @@ export function createPocket(base, sizes, onProgress) {
     const buffers = await fetchAll(FILES.map((f) => base + f), sizes, report);
     const text = (b) => new TextDecoder().decode(b);
     const [config, generation, vocab, merges, weights] = buffers;
+    api.timings = { filesArrived: performance.now() };
     api.config = JSON.parse(text(config));
     const eos = JSON.parse(text(generation)).eos_token_id;
     api.eos = eos === undefined || eos === null ? [] : [eos].flat();
-    api.tokenizer = new Tokenizer(JSON.parse(text(vocab)), text(merges));
-    api.model = new Gpt2(api.config, readSafetensors(weights).tensors);
+    // Each step in slices, the browser getting a turn between them (none holds the page long).
+    const vocabTable = JSON.parse(text(vocab));
+    await nextTurn();
+    api.tokenizer = await Tokenizer.create(vocabTable, text(merges), nextTurn);
+    api.timings.tokenizer = performance.now();
+    const { tensors } = await readSafetensorsAsync(weights, nextTurn);
+    api.timings.weights = performance.now();
+    api.model = new Gpt2(api.config, tensors);
+    api.timings.ready = performance.now();
     return api;
   })();
 
@@ -70,6 +83,16 @@ export function createPocket(base, sizes, onProgress) {
     const logits = lastLogits(api, promptIds);
     const { logits: filtered, kept } = applyFilters(logits, samplingFilters(o));
     return { promptIds, probs: Float32Array.from(softmax(filtered)), kept, vocab: logits.length };
+  };
+
+  /** The attention weights and the logit lens of the prompt (tokens: the vocabulary's strings). */
+  api.inspect = async (options) => {
+    const o = checkInspectOptions(options);
+    await api.ready;
+    const ids = api.encode(o.prompt);
+    checkFitsContext(ids.length, 0, api.config.n_positions);
+    const inside = await inspectIds(api.model, ids);
+    return { ids, tokens: ids.map((id) => api.tokenizer.token(id)), ...inside };
   };
 
   api.distribution = async (options) => (await api.analyse(options)).probs;

@@ -16,9 +16,17 @@ const progress = $(".pg-progress"), statusText = $(".pg-status-text"), errorBox 
 const button = $(".pg-generate"), promptBox = $(".pg-prompt");
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
+// The bar follows the bytes, redrawn at most once a frame (chunks arrive by the hundred).
+let shown = null;
 const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), (loaded, total) => {
-  progress.value = total ? loaded / total : 0;
-  statusText.textContent = fill(labels.loading, { loaded: mb(loaded), total: mb(total) });
+  if (shown === null) requestAnimationFrame(() => {
+    const [done, all] = shown;
+    shown = null;
+    if (root.dataset.ready === "true") return;
+    progress.value = all ? done / all : 0;
+    statusText.textContent = fill(labels.loading, { loaded: mb(done), total: mb(all) });
+  });
+  shown = [loaded, total];
 });
 window.pocket = pocket;
 
@@ -29,7 +37,7 @@ function showError(error) {
 function clearError() { errorBox.hidden = true; errorBox.textContent = ""; }
 
 // A rejected call of the API from the console shows its message in the page too.
-for (const name of ["generate", "distribution", "analyse"]) {
+for (const name of ["generate", "distribution", "analyse", "inspect"]) {
   const call = pocket[name];
   pocket[name] = (...args) => call(...args).catch((error) => { showError(error); throw error; });
 }
