@@ -262,6 +262,37 @@ def test_inspect_rejects_bad_options(playground: Visit) -> None:
         assert message is not None and message.startswith(argument), message
 
 
+def _token_bytes(tokenizer, ids: list[int]) -> list[bytes]:
+    from gpt2guide.bpe import bytes_to_unicode
+
+    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
+    return [bytes(byte_of[c] for c in token) for token in tokenizer.convert_ids_to_tokens(ids)]
+
+
+def test_tokens_read_as_a_reader_reads_them(playground: Visit, tokenizer) -> None:
+    """Text where a token holds whole characters; hex bytes plus the character where it holds a part."""
+    readable = "(ids) => import(new URL('readable.js', new URL(document.getElementById('pocket-playground')" \
+               ".dataset.assets, location.href)).href).then((m) => m.readableTokens(pocket.tokenizer, ids))"
+    ids = tokenizer("こんにちは、世界")["input_ids"]
+    found = _js(playground, readable, ids)
+    assert [t["parts"] for t in found][2:5] == [
+        [{"text": "に"}], [{"bytes": "e3 81", "of": "ち"}], [{"bytes": "a1", "of": "ち"}]]
+    assert found[7]["parts"] == [{"bytes": "e4 b8", "of": "世"}]
+    assert [t["raw"] for t in found] == tokenizer.convert_ids_to_tokens(ids)
+    emoji = _js(playground, readable, tokenizer("Emma 😀 smiled")["input_ids"])
+    assert emoji[2]["parts"] == [{"text": " "}, {"bytes": "f0 9f 98", "of": "😀"}]
+    # every text: each token's parts are exactly its bytes, no stand-in letters, no U+FFFD
+    for text in TEXTS + ["\u00e9\u0301", "日本語の文章です。"]:
+        ids = tokenizer(text)["input_ids"]
+        found = _js(playground, readable, ids)
+        for token, expected in zip(found, _token_bytes(tokenizer, ids)):
+            got = b"".join(p["text"].encode() if "text" in p else bytes.fromhex(p["bytes"]) for p in token["parts"])
+            assert got == expected, (text, token)
+            assert all("\ufffd" not in p.get("text", "") for p in token["parts"])
+    broken = _js(playground, readable, [447])  # two bytes of a three-byte character, alone
+    assert broken[0]["parts"] == [{"bytes": "e2 80", "of": None}]
+
+
 TIES = [
     ("topKFilter", [3.0, 2.0, 2.0, 2.0, 1.0], 2, lambda t, v: top_k_filter(t, v)),
     ("topPFilter", [1.0, 1.0, 1.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
@@ -337,7 +368,8 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     chips = page.locator(".pg-chips:not(.pg-new-chips) .pg-chip")
     prompt = page.input_value(".pg-prompt")
     assert chips.count() == len(_js(playground, "(text) => pocket.encode(text)", prompt))
-    assert "Ġis" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
+    assert "␣is" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
+    assert chips.nth(1).get_attribute("data-raw") == "Ġis"  # the vocabulary's string, on hover
     # the chart: ten bars; moving the top-k slider changes what each filter keeps
     page.check("input[value=sample]")
     page.locator(".pg-chart .pg-bar-row").nth(9).wait_for()
@@ -358,6 +390,37 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     page.click(".pg-generate")
     page.locator(".pg-beams-table tr").nth(4).wait_for()
     assert page.locator(".pg-beams-table tr").count() == 1 + 4  # header + num_beams
+
+
+def test_the_inside_view_follows_the_prompt(playground: Visit, pocket) -> None:
+    """The heatmap and the lens grid show the prompt's tokens, anatomy's numbers, the causal triangle."""
+    model, tokenizer = pocket
+    page = playground.page
+    prompt = "こんにちは、世界"
+    page.fill(".pg-prompt", prompt)
+    page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=prompt)
+    n = len(tokenizer(prompt)["input_ids"])
+    rows = page.locator(".pg-heat tbody tr")
+    assert rows.count() == n
+    assert page.locator(".pg-heat td.pg-masked").count() == n * (n - 1) // 2  # the causal triangle
+    assert page.locator(".pg-lens tbody tr").count() == model.config.n_layer + 1
+    header = page.locator(".pg-heat thead th").nth(4).inner_text()
+    assert "e3 81" in header and "ち" in header and "ã" not in header
+    page.select_option("select[name=pg-layer]", "2")
+    page.select_option("select[name=pg-head]", "3")
+    assert "2" in page.inner_text(".pg-heat caption") and "3" in page.inner_text(".pg-heat caption")
+    expected = anatomy.attention_weights(model, encode(tokenizer, prompt), 2)[0, 3]  # (seq, seq)
+    last = rows.nth(n - 1).locator("td.pg-cell").all_inner_texts()
+    assert [int(x) for x in last] == pytest.approx([100 * w for w in expected[-1].tolist()], abs=0.51)
+    top = int(expected[-1].argmax())
+    assert rows.nth(n - 1).locator("td.pg-most").get_attribute("class") == "pg-most"
+    most = rows.nth(n - 1).locator("td.pg-most .pg-tok").get_attribute("title")
+    assert most.endswith(f"({tokenizer(prompt)['input_ids'][top]})")
+    lens = anatomy.logit_lens(model, encode(tokenizer, prompt))[-1, 0].softmax(-1).max(-1).values  # (seq,)
+    shown = page.locator(".pg-lens tbody tr").nth(model.config.n_layer).locator(".pg-p").all_inner_texts()
+    assert [float(x) for x in shown] == pytest.approx(lens.tolist(), abs=0.0051)
+    page.fill(".pg-prompt", PROMPTS[0])  # as the other tests expect the page
+    page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=PROMPTS[0])
 
 
 def test_download_reports_progress(playground: Visit) -> None:

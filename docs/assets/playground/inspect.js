@@ -25,9 +25,10 @@ export function topOne(logits) {
  *                                         row 0 the embeddings, row i after block i
  *                                         (anatomy.logit_lens(model, ids)[row, 0].argmax(-1))
  *   lensProbs[row][position]              that token's probability
- * The browser gets a turn after each position, so a long prompt never freezes the page.
+ * The browser gets a turn after each position, so a long prompt never freezes the page; if
+ * shouldStop() says so at such a turn, it gives up and returns null.
  */
-export async function inspectIds(model, ids) {
+export async function inspectIds(model, ids, { shouldStop = () => false } = {}) {
   const { n_layer: nLayer, n_head: nHead } = model.config;
   const n = ids.length;
   const attentions = Array.from({ length: nLayer }, () =>
@@ -52,6 +53,7 @@ export async function inspectIds(model, ids) {
       lensProbs[row][t] = p;
     });
     await nextTurn();
+    if (shouldStop()) return null; // the caller has moved on (a newer prompt)
   }
   return { attentions, lens, lensProbs };
 }

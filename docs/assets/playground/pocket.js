@@ -86,12 +86,13 @@ export function createPocket(base, sizes, onProgress) {
   };
 
   /** The attention weights and the logit lens of the prompt (tokens: the vocabulary's strings). */
-  api.inspect = async (options) => {
+  api.inspect = async (options, { shouldStop } = {}) => {
     const o = checkInspectOptions(options);
     await api.ready;
     const ids = api.encode(o.prompt);
     checkFitsContext(ids.length, 0, api.config.n_positions);
-    const inside = await inspectIds(api.model, ids);
+    const inside = await inspectIds(api.model, ids, { shouldStop });
+    if (inside === null) return null;
     return { ids, tokens: ids.map((id) => api.tokenizer.token(id)), ...inside };
   };
 

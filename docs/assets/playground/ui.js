@@ -4,6 +4,8 @@
 // (site_hooks/playground.py) writes from the files it copies.
 
 import { createPocket } from "./pocket.js";
+import { renderAttention, renderLens } from "./inside-view.js";
+import { readableTokens } from "./readable.js";
 import { fill, renderBeams, renderChart, renderChips } from "./view.js";
 
 const root = document.getElementById("pocket-playground");
@@ -14,6 +16,9 @@ const control = (name) => root.querySelector(`[name="${name}"]`);
 
 const progress = $(".pg-progress"), statusText = $(".pg-status-text"), errorBox = $(".pg-error");
 const button = $(".pg-generate"), promptBox = $(".pg-prompt");
+const layerPick = document.querySelector('select[name="pg-layer"]');
+const headPick = document.querySelector('select[name="pg-head"]');
+const heatBox = document.querySelector(".pg-heat-box"), lensBox = document.querySelector(".pg-lens-box");
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 // The bar follows the bytes, redrawn at most once a frame (chunks arrive by the hundred).
@@ -107,10 +112,40 @@ function refresh() {
       renderChips($(".pg-chips"), pocket.tokenizer, promptIds);
       renderChart($(".pg-chart"), pocket.tokenizer, probs);
       $(".pg-kept").textContent = keptText(kept, vocab, s.strategy);
+      refreshInside(s.prompt);
     } catch (error) {
       $(".pg-chart").replaceChildren();
     }
   });
+}
+
+// The inside view: inspect() once per prompt (a newer prompt stops an older run), then the
+// layer and head pickers only redraw.
+let inside = null, insidePrompt = null, insideRun = 0;
+
+function fillPickers() {
+  const options = (n) => Array.from({ length: n }, (_, i) => new Option(String(i), String(i)));
+  layerPick.replaceChildren(...options(pocket.config.n_layer));
+  headPick.replaceChildren(...options(pocket.config.n_head));
+}
+
+async function refreshInside(prompt) {
+  if (prompt === insidePrompt) return;
+  insidePrompt = prompt;
+  const run = ++insideRun;
+  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch(() => null);
+  if (result === null || run !== insideRun) return;
+  inside = { ...result, readable: readableTokens(pocket.tokenizer, result.ids) };
+  drawInside();
+  lensBox.dataset.prompt = prompt; // for tests: the views show this prompt
+}
+
+function drawInside() {
+  if (!inside) return;
+  const layer = Number(layerPick.value), head = Number(headPick.value);
+  renderAttention(heatBox, inside.readable, inside.attentions[layer][head], labels, layer, head);
+  const alone = (id) => readableTokens(pocket.tokenizer, [id])[0];
+  renderLens(lensBox, inside.readable, inside.lens, inside.lensProbs, alone, labels);
 }
 
 function keptText(kept, vocab, strategy) {
@@ -161,6 +196,9 @@ pocket.ready.then(() => {
   button.disabled = false;
   root.dataset.ready = "true";
   root.addEventListener("input", refresh);
+  fillPickers();
+  layerPick.addEventListener("change", drawInside);
+  headPick.addEventListener("change", drawInside);
   button.addEventListener("click", generate);
   refresh();
 }, (error) => {
