@@ -43,9 +43,7 @@ export function createPocket(base, sizes, onProgress) {
     const eos = JSON.parse(text(generation)).eos_token_id;
     api.eos = eos === undefined || eos === null ? [] : [eos].flat();
     // Each step in slices, the browser getting a turn between them (none holds the page long).
-    const vocabTable = JSON.parse(text(vocab));
-    await nextTurn();
-    api.tokenizer = await Tokenizer.create(vocabTable, text(merges), nextTurn);
+    api.tokenizer = await loadTokenizer(vocab, merges);
     api.timings.tokenizer = performance.now();
     const { tensors } = await readSafetensorsAsync(weights, nextTurn);
     api.timings.weights = performance.now();
@@ -98,6 +96,29 @@ export function createPocket(base, sizes, onProgress) {
 
   api.distribution = async (options) => (await api.analyse(options)).probs;
   return api;
+}
+
+/**
+ * The tokenizer from vocab.json and merges.txt: parsed in a worker (tables-worker.js) where
+ * the browser has module workers, else on this thread; the maps built in slices either way.
+ */
+async function loadTokenizer(vocab, merges) {
+  let tables = null;
+  try {
+    const worker = new Worker(new URL("./tables-worker.js", import.meta.url));
+    tables = await new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
+      worker.onerror = (event) => { event.preventDefault(); resolve(null); }; // no worker: parse here
+      worker.postMessage({ vocab, merges });
+    });
+    worker.terminate();
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("tokenizer files")) throw error;
+    tables = null;
+  }
+  if (tables) return Tokenizer.fromTables(tables.tokens, tables.lines, nextTurn);
+  const text = (b) => new TextDecoder().decode(b);
+  return Tokenizer.create(JSON.parse(text(vocab)), text(merges), nextTurn);
 }
 
 // The last prompt's logits, kept: moving a slider re-filters them without running the model again.

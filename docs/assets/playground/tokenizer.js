@@ -55,20 +55,41 @@ export class Tokenizer {
     return tokenizer;
   }
 
+  /**
+   * The same from the tables' plain form (tokens[id], the merge lines), as tables-worker.js
+   * parses them off the main thread: `pause()` comes between slices once one has taken budgetMs.
+   */
+  static async fromTables(tokens, lines, pause, budgetMs = 30) {
+    const tokenizer = Object.create(Tokenizer.prototype);
+    tokenizer.steps = tokenizer.build(null, lines, ["<|endoftext|>"], tokens);
+    let since = performance.now();
+    while (!tokenizer.steps.next().done) {
+      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+    }
+    return tokenizer;
+  }
+
   /** The set-up as a generator: yields after each slice of vocabulary entries or merges. */
-  *build(vocab, merges, special) {
+  *build(vocab, merges, special, tokens = null) {
     const SLICE = 4096;
     this.vocab = new Map();
-    this.tokens = [];
+    this.tokens = tokens ?? [];
     let n = 0;
-    for (const token in vocab) {
-      const id = vocab[token];
-      this.vocab.set(token, id);
-      this.tokens[id] = token;
-      if (++n % SLICE === 0) yield;
+    if (tokens) {
+      for (let id = 0; id < tokens.length; id++) {
+        if (tokens[id] !== undefined) this.vocab.set(tokens[id], id);
+        if (++n % SLICE === 0) yield;
+      }
+    } else {
+      for (const token in vocab) {
+        const id = vocab[token];
+        this.vocab.set(token, id);
+        this.tokens[id] = token;
+        if (++n % SLICE === 0) yield;
+      }
     }
     this.ranks = new Map();
-    const lines = merges.split("\n");
+    const lines = Array.isArray(merges) ? merges : merges.split("\n");
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       if (!line.startsWith("#version") && line.trim()) this.ranks.set(line, this.ranks.size); // "Ġ t" -> its rank
