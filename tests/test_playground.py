@@ -423,6 +423,102 @@ def test_the_inside_view_follows_the_prompt(playground: Visit, pocket) -> None:
     page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=PROMPTS[0])
 
 
+# -- the reader's own checkpoint -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def other_checkpoint(tmp_path_factory):
+    """A random GPT-2 of another shape (2 layers, 3 heads, width 48, context 64), saved in F16."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(1)
+    folder = tmp_path_factory.mktemp("other-checkpoint")
+    config = GPT2Config(n_layer=2, n_head=3, n_embd=48, n_positions=64)
+    GPT2LMHeadModel(config).to(torch.float16).save_pretrained(folder, safe_serialization=True)
+    model = GPT2LMHeadModel.from_pretrained(folder, dtype=torch.float32).eval()
+    return folder, model
+
+
+def _choose_files(page, config, weights) -> None:
+    """Put two files in the page's inputs: a path, or (name, bytes)."""
+    def file(value):
+        return value if isinstance(value, (str, Path)) else {"name": value[0], "mimeType": "application/octet-stream",
+                                                              "buffer": value[1]}
+    page.set_input_files("input[name=pg-config]", file(config))
+    page.set_input_files("input[name=pg-weights]", file(weights))
+    page.click(".pg-load-own")
+
+
+def test_own_checkpoint_runs_and_equals_python(playground: Visit, other_checkpoint, tokenizer, hf_generate) -> None:
+    folder, model = other_checkpoint
+    page = playground.page
+    _choose_files(page, folder / "config.json", folder / "model.safetensors")
+    page.wait_for_function("pocket.checkpoint === 'own'")
+    try:
+        page.wait_for_function("document.querySelector('.pg-own-status').textContent.includes('2 layers')")
+        assert page.locator("select[name=pg-head] option").count() == 3
+        prompt = PROMPTS[1]
+        ids = encode(tokenizer, prompt)
+        for settings in ({}, {"temperature": 0.7, "topK": 40}):
+            expected = apply_filters(next_token_logits(model, ids), _python_filters(settings)).softmax(-1)
+            found = torch.tensor(_js(playground, "async (o) => Array.from(await pocket.distribution(o))",
+                                     {"prompt": prompt, **settings}))
+            assert (found - expected).abs().max().item() < 1e-4
+        for text in (prompt, "こんにちは、世界"):
+            found = _js(playground, "(o) => pocket.inspect(o)", {"prompt": text})
+            assert_inspect_equals_anatomy(model, encode(tokenizer, text), found)
+        greedy = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "maxNewTokens": 8})
+        assert greedy["ids"] == hf_generate(model, ids, 8, do_sample=False)[0, ids.shape[1]:].tolist()
+    finally:
+        page.click(".pg-load-pocket")
+        page.wait_for_function("pocket.checkpoint === 'pocket'")
+    assert _js(playground, "() => pocket.config.n_layer") == 4
+    assert page.locator("select[name=pg-head] option").count() == 4
+
+
+def _bad_files(folder: Path) -> list:
+    """(config, weights, words of the message) for files the page must refuse."""
+    import json
+
+    from safetensors.torch import load_file, save_file
+
+    config = (folder / "config.json").read_bytes()
+    tensors = load_file(folder / "model.safetensors")
+    missing = folder / "missing.safetensors"
+    save_file({k: v for k, v in tensors.items() if "h.1.mlp.c_fc" not in k}, missing)
+    bf16 = folder / "bf16.safetensors"
+    save_file({k: v.to(torch.bfloat16) for k, v in tensors.items()}, bf16)
+    header = json.dumps({"wte.weight": {"dtype": "F16", "shape": [30000, 20000], "data_offsets": [0, 0]}}).encode()
+    huge = len(header).to_bytes(8, "little") + header
+    three_layers = json.dumps({**json.loads(config), "n_layer": 3}).encode()
+    wide = json.dumps({**json.loads(config), "n_embd": 96}).encode()
+    return [
+        (("config.json", config), ("model.safetensors", config), "not a safetensors file"),
+        (("config.json", b"{not json"), ("model.safetensors", b"x"), "not valid JSON"),
+        (("config.json", config), ("model.safetensors", missing.read_bytes()), "h.1.mlp.c_fc"),
+        (("config.json", three_layers), ("model.safetensors", (folder / "model.safetensors").read_bytes()), "h.2."),
+        (("config.json", wide), ("model.safetensors", (folder / "model.safetensors").read_bytes()), "shape"),
+        (("config.json", config), ("model.safetensors", bf16.read_bytes()), "BF16"),
+        (("config.json", config), ("model.safetensors", huge), "more than this page can hold"),
+    ]
+
+
+def test_bad_checkpoint_files_keep_the_model(playground: Visit, other_checkpoint) -> None:
+    folder, _ = other_checkpoint
+    page = playground.page
+    before = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)", {"prompt": PROMPTS[0], "maxNewTokens": 4})
+    for config, weights, words in _bad_files(folder):
+        page.evaluate("document.querySelector('.pg-own-error').hidden = true")
+        _choose_files(page, config, weights)
+        shown = page.locator(".pg-own-error")
+        shown.wait_for(state="visible")
+        assert words in shown.inner_text() and "previous model keeps running" in shown.inner_text(), shown.inner_text()
+        assert _js(playground, "() => pocket.checkpoint") == "pocket"
+        after = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)", {"prompt": PROMPTS[0], "maxNewTokens": 4})
+        assert after == before
+    message = _js(playground, "() => pocket.loadCheckpoint({config: {n_layer: 2}, weights: 5}).then(() => null, (e) => e.message)")
+    assert message.startswith("config") or message.startswith("weights"), message
+
+
 def test_download_reports_progress(playground: Visit) -> None:
     """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
     progress = _js(playground, "() => pocket.progress")

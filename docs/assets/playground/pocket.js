@@ -12,12 +12,16 @@
 //   pocket.inspect({prompt})    -> Promise<{ids, tokens, attentions, lens, lensProbs}>: inside the body,
 //                                attentions[layer][head][query][key] (anatomy.attention_weights) and
 //                                lens[row][position], the top-1 ids of anatomy.logit_lens (n_layer + 1 rows)
+//   pocket.loadCheckpoint({config, weights}) -> Promise: run another GPT-2-shaped checkpoint
+//                                (config.json parsed, model.safetensors as an ArrayBuffer, F16 or F32)
+//   pocket.loadPocket()          -> Promise: back to the bundled pocket model
 //   pocket.progress              {loaded, total, reports}: bytes loaded so far, of how many
 // A bad option rejects the Promise with an Error whose message names the option.
 
 import { checkDistributionOptions, checkFitsContext, checkGenerateOptions, checkInspectOptions } from "./checks.js";
 import { beamSearch, greedy, sample } from "./decoding.js";
 import { applyFilters, samplingFilters, softmax } from "./filters.js";
+import { checkConfig, checkTensors, safetensorsHeader } from "./checkpoint.js";
 import { inspectIds } from "./inspect.js";
 import { fetchAll } from "./loader.js";
 import { nextTurn } from "./yield.js";
@@ -49,8 +53,42 @@ export function createPocket(base, sizes, onProgress) {
     api.timings.weights = performance.now();
     api.model = new Gpt2(api.config, tensors);
     api.timings.ready = performance.now();
+    api.checkpoint = "pocket";
+    pocketState = { model: api.model, config: api.config, eos: api.eos };
     return api;
   })();
+
+  let pocketState = null; // the bundled model, kept while another one runs
+
+  /**
+   * Run another GPT-2-shaped checkpoint: config (config.json, parsed) and weights (an ArrayBuffer
+   * of model.safetensors, F16 or F32). Everything is checked before the running model is
+   * replaced, so a bad file leaves the previous model working. Resolves to {n_layer, n_head,
+   * n_embd, values, seconds}.
+   */
+  api.loadCheckpoint = async ({ config, weights } = {}) => {
+    const started = performance.now();
+    await api.ready;
+    const c = checkConfig(config);
+    const { values } = safetensorsHeader(weights);
+    const { tensors } = await readSafetensorsAsync(weights, nextTurn);
+    checkTensors(c, tensors);
+    await nextTurn();
+    const model = new Gpt2(c, tensors);
+    api.model = model;
+    api.config = c;
+    api.eos = c.eos_token_id === undefined || c.eos_token_id === null ? [] : [c.eos_token_id].flat();
+    api.checkpoint = "own";
+    memo.key = null;
+    return { n_layer: c.n_layer, n_head: c.n_head, n_embd: c.n_embd, values, seconds: (performance.now() - started) / 1000 };
+  };
+
+  /** Back to the bundled pocket model. */
+  api.loadPocket = async () => {
+    await api.ready;
+    Object.assign(api, pocketState, { checkpoint: "pocket" });
+    memo.key = null;
+  };
 
   api.encode = (text) => api.tokenizer.encode(text);
   api.decode = (ids) => api.tokenizer.decode(ids);

@@ -189,6 +189,59 @@ async function generate() {
   }
 }
 
+// The reader's own checkpoint: two local files, read here (File.text / File.arrayBuffer), never sent.
+const own = document.getElementById("pg-own");
+const ownStatus = own.querySelector(".pg-own-status"), ownError = own.querySelector(".pg-own-error");
+
+/** A checkpoint problem in the page's language (labels[code]), else the API's own message. */
+function localized(error) {
+  if (error && error.code && labels[error.code]) return fill(labels[error.code], error.values ?? {});
+  return `${labels.badFile}${error.message ?? error}`;
+}
+
+function showOwnError(error) {
+  ownError.textContent = `${localized(error)} ${labels.keptPrevious}`;
+  ownError.hidden = false;
+  ownStatus.textContent = "";
+}
+
+/** After another model starts running: its layers and heads in the pickers, every view redrawn. */
+function modelChanged() {
+  fillPickers();
+  insidePrompt = null;
+  refresh();
+}
+
+async function loadOwn() {
+  ownError.hidden = true;
+  const [configFile] = own.querySelector('[name="pg-config"]').files;
+  const [weightsFile] = own.querySelector('[name="pg-weights"]').files;
+  if (!configFile || !weightsFile) { showOwnError({ code: "needBoth" }); return; }
+  ownStatus.textContent = labels.loadingOwn;
+  let config;
+  try { config = JSON.parse(await configFile.text()); } catch { showOwnError({ code: "badJson" }); return; }
+  try {
+    const loaded = await pocket.loadCheckpoint({ config, weights: await weightsFile.arrayBuffer() });
+    ownStatus.textContent = fill(labels.loadedOwn, { layers: loaded.n_layer, heads: loaded.n_head, width: loaded.n_embd,
+      m: (loaded.values / 1e6).toFixed(1), s: loaded.seconds.toFixed(1) });
+  } catch {
+    // shown by the wrapper below, in the page's language
+  }
+}
+
+async function loadPocket() {
+  ownError.hidden = true;
+  await pocket.loadPocket();
+  ownStatus.textContent = labels.backToPocket;
+}
+
+// A rejected loadCheckpoint() from the console is shown in the page too, in its language.
+const loadCheckpoint = pocket.loadCheckpoint;
+pocket.loadCheckpoint = (...args) => loadCheckpoint(...args).then((loaded) => { modelChanged(); return loaded; },
+  (error) => { showOwnError(error); throw error; });
+const backToPocket = pocket.loadPocket;
+pocket.loadPocket = () => backToPocket().then(modelChanged);
+
 pocket.ready.then(() => {
   const total = files.reduce((sum, [, size]) => sum + size, 0);
   progress.value = 1;
@@ -198,6 +251,8 @@ pocket.ready.then(() => {
   root.addEventListener("input", refresh);
   fillPickers();
   layerPick.addEventListener("change", drawInside);
+  own.querySelector(".pg-load-own").addEventListener("click", loadOwn);
+  own.querySelector(".pg-load-pocket").addEventListener("click", loadPocket);
   headPick.addEventListener("change", drawInside);
   button.addEventListener("click", generate);
   refresh();
