@@ -423,6 +423,45 @@ def test_the_inside_view_follows_the_prompt(playground: Visit, pocket) -> None:
     page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=PROMPTS[0])
 
 
+# -- shareable links ---------------------------------------------------------------------------
+
+def test_a_link_restores_the_controls(browser, site_url, playground: Visit) -> None:
+    """#prompt=...&strategy=beam&numBeams=3: the controls take the link's values; the copy button gives the link."""
+    context = browser.new_context(locale="en-US")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/en/playground/#prompt=The%20weather%20was&strategy=beam&numBeams=3&lengthPenalty=0.5"
+                  "&maxNewTokens=7", wait_until="load")
+        _wait_ready(page)
+        assert page.input_value(".pg-prompt") == "The weather was"
+        assert page.is_checked("input[value=beam]")
+        assert page.input_value("input[name=numBeams]") == "3"
+        assert page.input_value("input[name=lengthPenalty]") == "0.5"
+        assert page.input_value("input[name=maxNewTokens]") == "7"
+        page.click(".pg-generate")
+        page.locator(".pg-beams-table tr").nth(3).wait_for()
+        expected = page.evaluate("(o) => pocket.generate(o)", {"prompt": "The weather was", "strategy": "beam",
+                                                               "numBeams": 3, "lengthPenalty": 0.5, "maxNewTokens": 7})
+        assert page.inner_text(".pg-new-text") == expected["text"]
+        # a change of a control writes the hash; the copy button copies that link
+        page.check("input[value=sample]")
+        page.fill("input[name=temperature]", "0.7")
+        page.fill("input[name=topK]", "40")
+        page.click(".pg-copy")
+        page.wait_for_function("document.querySelector('.pg-copy-status').textContent.length > 0")
+        link = page.evaluate("navigator.clipboard.readText()")
+        assert link == page.url == page.input_value(".pg-link")
+        assert "#prompt=The%20weather%20was&strategy=sample&maxNewTokens=7&temperature=0.7&topK=40&topP=1&seed=0" in link
+        other = context.new_page()
+        other.goto(link, wait_until="load")
+        _wait_ready(other)
+        assert other.is_checked("input[value=sample]") and other.input_value("input[name=topK]") == "40"
+        assert other.input_value("input[name=temperature]") == "0.7"
+    finally:
+        context.close()
+
+
 # -- the reader's own checkpoint -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -534,11 +573,11 @@ def test_no_request_leaves_localhost(playground: Visit) -> None:
     playground.check()
 
 
-@pytest.mark.parametrize(("path", "button", "empty"), [
-    ("/playground/", "生成する", "プロンプトが空です"),
-    ("/en/playground/", "Generate", "The prompt is empty"),
+@pytest.mark.parametrize(("path", "button", "empty", "not_safetensors"), [
+    ("/playground/", "生成する", "プロンプトが空です", "config.json はここでは動きません"),
+    ("/en/playground/", "Generate", "The prompt is empty", "cannot run here"),
 ])
-def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
+def test_page_fits_a_phone(browser, site_url, path, button, empty, not_safetensors) -> None:
     """At 390 px: no sideways scroll, the controls inside the screen, labels in the page's language."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     try:
@@ -548,7 +587,8 @@ def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
         page.goto(site_url + path, wait_until="load")
         _wait_ready(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
-        for selector in (".pg-prompt", "input[name=maxNewTokens]", ".pg-generate", ".pg-chart"):
+        for selector in (".pg-prompt", "input[name=maxNewTokens]", ".pg-generate", ".pg-chart", ".pg-heat-box",
+                         ".pg-lens-box", ".pg-link", "input[name=pg-weights]"):
             box = page.locator(selector).bounding_box()
             assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
         assert page.inner_text(".pg-generate") == button
@@ -559,6 +599,10 @@ def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
         page.fill(".pg-prompt", "")
         page.locator(".pg-error").wait_for(state="visible")
         assert empty in page.inner_text(".pg-error")
+        # a file the page cannot run is told in the page's language too
+        _choose_files(page, ("config.json", b"{}"), ("model.safetensors", b"not safetensors"))
+        page.locator(".pg-own-error").wait_for(state="visible")
+        assert not_safetensors in page.inner_text(".pg-own-error")
         assert not errors, errors
     finally:
         context.close()

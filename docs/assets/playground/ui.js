@@ -6,6 +6,7 @@
 import { createPocket } from "./pocket.js";
 import { renderAttention, renderLens } from "./inside-view.js";
 import { readableTokens } from "./readable.js";
+import { fromHash, toHash } from "./share.js";
 import { fill, renderBeams, renderChart, renderChips } from "./view.js";
 
 const root = document.getElementById("pocket-playground");
@@ -80,6 +81,42 @@ function filterSettings(s) {
   return { prompt: s.prompt, temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP };
 }
 
+// The link: the hash follows the controls once the reader changes one (a plain #anchor stays
+// until then); a link's hash sets the controls when the page opens and when it changes.
+const linkBox = $(".pg-link"), copyStatus = $(".pg-copy-status");
+
+function applyHash() {
+  const found = fromHash(location.hash);
+  if (Object.keys(found).length === 0) return false;
+  if (found.prompt !== undefined) promptBox.value = found.prompt;
+  if (found.strategy !== undefined) {
+    const radio = root.querySelector(`input[name="pg-strategy"][value="${CSS.escape(found.strategy)}"]`);
+    if (radio) radio.checked = true;
+  }
+  for (const [name, value] of Object.entries(found)) {
+    const input = control(name);
+    if (input && name !== "prompt") input.value = String(name === "minP" && value === null ? 0 : value);
+  }
+  return true;
+}
+
+function showLink(write) {
+  const hash = toHash(settings());
+  if (write && location.hash !== hash) history.replaceState(null, "", hash);
+  linkBox.value = new URL(hash, location.href).href;
+}
+
+async function copyLink() {
+  showLink(true);
+  try {
+    await navigator.clipboard.writeText(linkBox.value);
+    copyStatus.textContent = labels.linkCopied;
+  } catch {
+    linkBox.select();
+    copyStatus.textContent = labels.linkShown;
+  }
+}
+
 function showValues() {
   for (const input of root.querySelectorAll("input[type=range]")) {
     const out = input.closest("label").querySelector("output");
@@ -93,7 +130,8 @@ function showValues() {
 // The live part: chips and the chart follow every keystroke and slider move.
 let pending = false;
 function refresh() {
-  showValues();
+  applyHash();
+showValues();
   if (pending) return;
   pending = true;
   requestAnimationFrame(async () => {
@@ -248,16 +286,20 @@ pocket.ready.then(() => {
   statusText.textContent = fill(labels.ready, { total: mb(total) });
   button.disabled = false;
   root.dataset.ready = "true";
-  root.addEventListener("input", refresh);
+  root.addEventListener("input", () => { showLink(true); refresh(); });
+  $(".pg-copy").addEventListener("click", copyLink);
+  window.addEventListener("hashchange", () => { if (applyHash()) refresh(); });
   fillPickers();
   layerPick.addEventListener("change", drawInside);
   own.querySelector(".pg-load-own").addEventListener("click", loadOwn);
   own.querySelector(".pg-load-pocket").addEventListener("click", loadPocket);
   headPick.addEventListener("change", drawInside);
   button.addEventListener("click", generate);
+  showLink(false);
   refresh();
 }, (error) => {
   statusText.textContent = labels.failedLoad;
   showError(error);
 });
+applyHash();
 showValues();
