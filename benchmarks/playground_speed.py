@@ -67,6 +67,10 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         def log_message(self, *args):
             pass
 
+        def end_headers(self):
+            self.send_header("Access-Control-Allow-Origin", "*")  # the checkpoint's server, read by the site's page
+            super().end_headers()
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -150,20 +154,20 @@ def own_checkpoint_run(browser, base: str, folder: Path) -> dict:
     torch.manual_seed(0)
     config = GPT2Config(n_layer=6, n_head=12, n_embd=768)
     GPT2LMHeadModel(config).to(torch.float16).save_pretrained(folder, safe_serialization=True)
+    server, folder_url = serve(folder)  # a second local server, for the two files
     page = browser.new_page()
-    bodies = {name: (folder / name).read_bytes() for name in ("config.json", "model.safetensors")}
-    page.route("**/own-checkpoint/*", lambda route: route.fulfill(body=bodies[route.request.url.rsplit("/", 1)[1]]))
     page.goto(base + "/en/playground/")
     page.wait_for_function("document.getElementById('pocket-playground').dataset.ready === 'true'", timeout=120_000)
-    result = page.evaluate("""async () => {
-        const config = await (await fetch("own-checkpoint/config.json")).json();
-        const weights = await (await fetch("own-checkpoint/model.safetensors")).arrayBuffer();
+    result = page.evaluate("""async (url) => {
+        const config = await (await fetch(url + "/config.json")).json();
+        const weights = await (await fetch(url + "/model.safetensors")).arrayBuffer();
         const loaded = await pocket.loadCheckpoint({config, weights});
         const start = performance.now();
         await pocket.generate({prompt: "It is", maxNewTokens: 8});
         return {...loaded, bytes: weights.byteLength, generate8_s: (performance.now() - start) / 1000};
-    }""")
+    }""", folder_url)
     page.close()
+    server.shutdown()
     return {"shape": "distilgpt2 (6 layers, 12 heads, width 768)", "values_M": round(result["values"] / 1e6, 1),
             "file_MB": round(result["bytes"] / 1e6, 1), "load_s": round(result["seconds"], 2),
             "generate_8_tokens_s": round(result["generate8_s"], 2)}
@@ -218,6 +222,7 @@ def main(argv=None) -> dict:
                 inspect["longest_task_ms"].append(run["longest"])
                 inspect["python_s"].append(python_inspect(model, ids64))
             ready = [ready_run(browser, base) for _ in range(args.rounds)]
+            print(json.dumps({"ready": ready, "inspect": inspect, "rates": rates}), flush=True)
             with tempfile.TemporaryDirectory() as folder:
                 own = own_checkpoint_run(browser, base, Path(folder))
             version = browser.version

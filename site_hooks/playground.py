@@ -44,19 +44,20 @@ PLACEHOLDERS = {
     "files": "{{ playground_files }}",  # JSON: [[name, bytes], ...]
     "download": "{{ playground_download }}",  # e.g. "15.3 MB"
     "own_seconds": "{{ playground_own_seconds }}",  # distilgpt2's shape loaded, as measured
+    "own_machine": "{{ playground_own_machine }}",  # where it was measured
 }
 # What benchmarks/playground_speed.py --write measured (the page states the largest checkpoint
 # measured to load, and how long it took); rerun it to update the figure.
 MEASURED = Path(__file__).resolve().parent.parent / "benchmarks" / "playground_speed.json"
 
 
-def own_checkpoint_seconds() -> str:
-    """The seconds distilgpt2's shape took to load in the page, one decimal, from the benchmark's record."""
+def measured() -> dict:
+    """From the benchmark's record: the seconds distilgpt2's shape took to load (one decimal), and the machine."""
     try:
         record = json.loads(MEASURED.read_text(encoding="utf-8"))
-        return f"{float(record['own_checkpoint']['load_s']):.1f}"
+        return {"own_seconds": f"{float(record['own_checkpoint']['load_s']):.1f}", "own_machine": str(record["machine"])}
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise PluginError(f"playground: {MEASURED} lacks own_checkpoint.load_s ({error}); "
+        raise PluginError(f"playground: {MEASURED} lacks own_checkpoint.load_s or machine ({error}); "
                           "run benchmarks/playground_speed.py --write") from None
 
 
@@ -100,7 +101,7 @@ def on_page_markdown(markdown, page, config, files):
         "assets": get_relative_url(f"{DEST}/", page.url).rstrip("/") + "/",
         "files": json.dumps(sizes, separators=(",", ":")),
         "download": download_size(sizes),
-        "own_seconds": own_checkpoint_seconds(),
+        **measured(),
     }
     for key, mark in PLACEHOLDERS.items():
         markdown = markdown.replace(mark, values[key])

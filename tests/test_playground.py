@@ -558,6 +558,101 @@ def test_bad_checkpoint_files_keep_the_model(playground: Visit, other_checkpoint
     assert message.startswith("config") or message.startswith("weights"), message
 
 
+# -- never frozen, and usable by keyboard and screen reader -------------------------------------
+
+LONG_TASK_MS = 200  # the bound: no main-thread task longer while loading, inspecting or generating
+ATTEMPTS = 3  # fresh tabs tried; the best counts (the machine may be busy with other work)
+OBSERVE_LONG_TASKS = """window.__long = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+  .observe({type: "longtask", buffered: true});"""
+
+
+def _longest_task(browser, site_url) -> tuple[float, dict]:
+    """One fresh tab: load, type a prompt (inspect runs), generate; the longest task after the page's module started."""
+    context = browser.new_context(locale="en-US")
+    context.add_init_script(OBSERVE_LONG_TASKS)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/en/playground/", wait_until="load")
+        _wait_ready(page)
+        prompt = " ".join([PROMPTS[0]] * 6)  # 36 tokens
+        page.fill(".pg-prompt", prompt)
+        page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=prompt)
+        page.click(".pg-generate")
+        page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
+        page.wait_for_timeout(200)  # the observer reports a moment after a task ends
+        return page.evaluate("""() => {
+            const start = performance.getEntriesByName("playground-start")[0].startTime;
+            const ours = window.__long.filter(([at]) => at >= start).map(([, d]) => d);
+            return [Math.max(0, ...ours), pocket.timings];
+        }""")
+    finally:
+        context.close()
+
+
+def test_no_long_main_thread_task(browser, site_url) -> None:
+    """No task over 200 ms from the page's start to ready, then while inspecting and generating (best of 3 tabs)."""
+    runs = []
+    for _ in range(ATTEMPTS):
+        longest, timings = _longest_task(browser, site_url)
+        runs.append((round(longest), round((timings["ready"] - timings["filesArrived"]) / 1000, 2)))
+        if longest <= LONG_TASK_MS:
+            break
+    assert min(longest for longest, _ in runs) <= LONG_TASK_MS, f"(longest task ms, files-to-ready s) per tab: {runs}"
+    assert min(ready for _, ready in runs) <= 2.0, f"ready more than 2 s after the files arrived: {runs}"
+
+
+def test_controls_have_names_a_screen_reader_announces(playground: Visit) -> None:
+    page = playground.page
+    for role, name in [("textbox", "Prompt"), ("group", "Decoding"), ("radio", "Greedy"), ("radio", "Beam search"),
+                       ("slider", "New tokens"), ("button", "Generate"), ("progressbar", "Loading the pocket model"),
+                       ("combobox", "Layer"), ("combobox", "Head"), ("region", "Attention weights"),
+                       ("region", "Logit lens"), ("button", "Copy the link"), ("textbox", "Link to this prompt"),
+                       ("button", "Run this checkpoint"), ("button", "Back to the pocket model")]:
+        assert page.get_by_role(role, name=name).count() >= 1, (role, name)
+    page.check("input[value=sample]")
+    for name in ("Temperature", "top-k", "top-p", "min-p"):
+        assert page.get_by_role("slider", name=name).count() == 1, name
+    page.check("input[value=greedy]")
+    # the progress is told by a live region; errors by an alert
+    assert page.locator(".pg-status").get_attribute("aria-live") == "polite"
+    assert page.locator(".pg-error").get_attribute("role") == "alert"
+
+
+def test_usable_with_the_keyboard_alone(playground: Visit) -> None:
+    page = playground.page
+    page.focus(".pg-prompt")
+    reached = []
+    for _ in range(80):  # Tab through the page from the prompt on
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("""() => { const e = document.activeElement;
+            return e.name || e.className || e.tagName; }"""))
+    for wanted in ("pg-strategy", "maxNewTokens", "pg-generate", "pg-copy", "pg-link", "pg-beams", "pg-layer",
+                   "pg-head", "pg-heat-box", "pg-lens-box", "pg-config", "pg-weights", "pg-load-own", "pg-load-pocket"):
+        assert any(wanted in r.split() for r in reached), (wanted, reached)
+    # choose beam search with the arrow keys, widen it with a slider, generate with Enter
+    page.focus("input[value=greedy]")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("input[value=beam]")
+    page.focus("input[name=numBeams]")
+    before = int(page.input_value("input[name=numBeams]"))
+    page.keyboard.press("ArrowLeft")
+    assert int(page.input_value("input[name=numBeams]")) == before - 1
+    page.focus(".pg-generate")
+    page.keyboard.press("Enter")
+    page.locator(".pg-beams-table tr").nth(before - 1).wait_for()
+    # a focused table scrolls sideways with the arrow keys
+    page.fill(".pg-prompt", " ".join([PROMPTS[0]] * 4))
+    page.wait_for_function("document.querySelector('.pg-heat-box').scrollWidth > document.querySelector('.pg-heat-box').clientWidth")
+    page.focus(".pg-heat-box")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.pg-heat-box').scrollLeft > 0")
+    page.keyboard.press("Home")
+    page.fill(".pg-prompt", PROMPTS[0])
+    page.fill("input[name=numBeams]", "4")
+    page.check("input[value=greedy]")
+
+
 def test_download_reports_progress(playground: Visit) -> None:
     """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
     progress = _js(playground, "() => pocket.progress")

@@ -116,7 +116,7 @@ export function createPocket(base, sizes, onProgress) {
     await api.ready;
     const promptIds = api.encode(o.prompt);
     checkFitsContext(promptIds.length, 0, api.config.n_positions);
-    const logits = lastLogits(api, promptIds);
+    const logits = await lastLogits(api, promptIds);
     const { logits: filtered, kept } = applyFilters(logits, samplingFilters(o));
     return { promptIds, probs: Float32Array.from(softmax(filtered)), kept, vocab: logits.length };
   };
@@ -160,11 +160,19 @@ async function loadTokenizer(vocab, merges) {
 }
 
 // The last prompt's logits, kept: moving a slider re-filters them without running the model again.
+// A long prompt is fed a slice at a time, the browser getting a turn between slices.
 const memo = { key: null, logits: null };
-function lastLogits(api, promptIds) {
+async function lastLogits(api, promptIds) {
   const key = promptIds.join(",");
   if (memo.key !== key) {
-    memo.logits = api.model.forward(promptIds, api.model.newCache());
+    const model = api.model, cache = model.newCache();
+    let since = performance.now(), last = null;
+    for (const token of promptIds) {
+      if (performance.now() - since > 30) { await nextTurn(); since = performance.now(); }
+      last = model.step(token, cache);
+    }
+    if (model !== api.model) return lastLogits(api, promptIds); // another checkpoint arrived meanwhile
+    memo.logits = model.head(last);
     memo.key = key;
   }
   return memo.logits;

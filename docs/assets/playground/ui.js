@@ -7,8 +7,10 @@ import { createPocket } from "./pocket.js";
 import { renderAttention, renderLens } from "./inside-view.js";
 import { readableTokens } from "./readable.js";
 import { fromHash, toHash } from "./share.js";
+import { nextTurn } from "./yield.js";
 import { fill, renderBeams, renderChart, renderChips } from "./view.js";
 
+performance.mark("playground-start"); // tests count main-thread tasks from here
 const root = document.getElementById("pocket-playground");
 const labels = JSON.parse(root.dataset.labels);
 const files = JSON.parse(root.dataset.files); // [[name, bytes], ...]
@@ -117,11 +119,21 @@ async function copyLink() {
   }
 }
 
+// Each slider is named by its own label (the label's <output> would otherwise take the label:
+// an output is a labelable element too); the output stays quiet, the slider tells its value.
+for (const input of root.querySelectorAll("input[type=range]")) {
+  const label = input.closest("label");
+  input.id = `pg-${input.name}`;
+  label.htmlFor = input.id;
+  label.querySelector("output").setAttribute("aria-live", "off");
+}
+
 function showValues() {
   for (const input of root.querySelectorAll("input[type=range]")) {
     const out = input.closest("label").querySelector("output");
     const off = (input.name === "topK" || input.name === "minP") && Number(input.value) === 0;
     out.textContent = off ? labels.off : input.value;
+    input.setAttribute("aria-valuetext", out.textContent); // "off" rather than 0
   }
   const strategy = settings().strategy;
   for (const group of root.querySelectorAll(".pg-group")) group.hidden = group.dataset.for !== strategy;
@@ -171,6 +183,8 @@ async function refreshInside(prompt) {
   if (prompt === insidePrompt) return;
   insidePrompt = prompt;
   const run = ++insideRun;
+  await nextTurn(); // a task of its own, after the chart's
+  if (run !== insideRun) return;
   const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch(() => null);
   if (result === null || run !== insideRun) return;
   inside = { ...result, readable: readableTokens(pocket.tokenizer, result.ids) };
