@@ -7,6 +7,8 @@
 
 import { nextTurn } from "./yield.js";
 
+const BUDGET_MS = 25; // the longest stretch between two turns for the browser
+
 /** The most probable token of logits and its probability (softmax over the whole vocabulary). */
 export function topOne(logits) {
   let best = 0;
@@ -25,8 +27,8 @@ export function topOne(logits) {
  *                                         row 0 the embeddings, row i after block i
  *                                         (anatomy.logit_lens(model, ids)[row, 0].argmax(-1))
  *   lensProbs[row][position]              that token's probability
- * The browser gets a turn after each position, so a long prompt never freezes the page; if
- * shouldStop() says so at such a turn, it gives up and returns null.
+ * The browser gets a turn every BUDGET_MS (a wide model's head is slow), so a long prompt never
+ * freezes the page; if shouldStop() says so at such a turn, it gives up and returns null.
  */
 export async function inspectIds(model, ids, { shouldStop = () => false } = {}) {
   const { n_layer: nLayer, n_head: nHead } = model.config;
@@ -37,6 +39,7 @@ export async function inspectIds(model, ids, { shouldStop = () => false } = {}) 
   const lensProbs = Array.from({ length: nLayer + 1 }, () => new Array(n));
   const cache = model.newCache();
   const logits = new Float32Array(model.config.vocab_size); // (vocab,), reused
+  let since = performance.now();
   for (let t = 0; t < n; t++) {
     const record = { attentions: [], states: [] };
     model.step(ids[t], cache, record);
@@ -47,13 +50,16 @@ export async function inspectIds(model, ids, { shouldStop = () => false } = {}) 
         for (let s = 0; s <= t; s++) out[s] = row[s];
       }
     }
-    record.states.forEach((state, row) => { // n_layer + 1 states of (n_embd,)
-      const { id, p } = topOne(model.head(model.finalNorm(state), logits));
+    for (let row = 0; row < record.states.length; row++) { // n_layer + 1 states of (n_embd,)
+      const { id, p } = topOne(model.head(model.finalNorm(record.states[row]), logits));
       lens[row][t] = id;
       lensProbs[row][t] = p;
-    });
-    await nextTurn();
-    if (shouldStop()) return null; // the caller has moved on (a newer prompt)
+      if (performance.now() - since > BUDGET_MS) { // a turn for the browser, within a position too
+        await nextTurn();
+        if (shouldStop()) return null; // the caller has moved on (a newer prompt)
+        since = performance.now();
+      }
+    }
   }
   return { attentions, lens, lensProbs };
 }
