@@ -55,7 +55,8 @@ def measured() -> dict:
     """From the benchmark's record: the seconds distilgpt2's shape took to load (one decimal), and the machine."""
     try:
         record = json.loads(MEASURED.read_text(encoding="utf-8"))
-        return {"own_seconds": f"{float(record['own_checkpoint']['load_s']):.1f}", "own_machine": str(record["machine"])}
+        return {"own_seconds": f"{float(record['own_checkpoint']['load_s']):.1f}",
+                "own_machine": str(record["machine"])}
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise PluginError(f"playground: {MEASURED} lacks own_checkpoint.load_s or machine ({error}); "
                           "run benchmarks/playground_speed.py --write") from None

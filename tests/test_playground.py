@@ -452,7 +452,8 @@ def test_a_link_restores_the_controls(browser, site_url, playground: Visit) -> N
         page.wait_for_function("document.querySelector('.pg-copy-status').textContent.length > 0")
         link = page.evaluate("navigator.clipboard.readText()")
         assert link == page.url == page.input_value(".pg-link")
-        assert "#prompt=The%20weather%20was&strategy=sample&maxNewTokens=7&temperature=0.7&topK=40&topP=1&seed=0" in link
+        assert ("#prompt=The%20weather%20was&strategy=sample&maxNewTokens=7&temperature=0.7&topK=40&topP=1&seed=0"
+                in link)
         other = context.new_page()
         other.goto(link, wait_until="load")
         _wait_ready(other)
@@ -552,9 +553,11 @@ def test_bad_checkpoint_files_keep_the_model(playground: Visit, other_checkpoint
         shown.wait_for(state="visible")
         assert words in shown.inner_text() and "previous model keeps running" in shown.inner_text(), shown.inner_text()
         assert _js(playground, "() => pocket.checkpoint") == "pocket"
-        after = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)", {"prompt": PROMPTS[0], "maxNewTokens": 4})
+        after = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)",
+                    {"prompt": PROMPTS[0], "maxNewTokens": 4})
         assert after == before
-    message = _js(playground, "() => pocket.loadCheckpoint({config: {n_layer: 2}, weights: 5}).then(() => null, (e) => e.message)")
+    message = _js(playground, "() => pocket.loadCheckpoint({config: {n_layer: 2}, weights: 5})"
+                              ".then(() => null, (e) => e.message)")
     assert message.startswith("config") or message.startswith("weights"), message
 
 
@@ -643,7 +646,7 @@ def test_usable_with_the_keyboard_alone(playground: Visit) -> None:
     page.locator(".pg-beams-table tr").nth(before - 1).wait_for()
     # a focused table scrolls sideways with the arrow keys
     page.fill(".pg-prompt", " ".join([PROMPTS[0]] * 4))
-    page.wait_for_function("document.querySelector('.pg-heat-box').scrollWidth > document.querySelector('.pg-heat-box').clientWidth")
+    page.wait_for_function("(b => b.scrollWidth > b.clientWidth)(document.querySelector('.pg-heat-box'))")
     page.focus(".pg-heat-box")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('.pg-heat-box').scrollLeft > 0")
