@@ -11,6 +11,13 @@ module and its `window.pocket` API is compared with gpt2guide and transformers:
 * `inspect` gives `anatomy.attention_weights` within 1e-4 and `anatomy.logit_lens`' top-1 ids
   (up to near-ties) with their probabilities, on English and Japanese prompts;
 * the same seed samples the same text; bad options reject with a message shown in the page;
+* tokens read as a reader reads them (text, or a part of a character as bytes with that character);
+* the inside view (heatmap, most-attended token, logit-lens grid) follows the prompt with anatomy's numbers;
+* a link's hash restores the controls, and the copy button copies the link;
+* a random F16 checkpoint of another shape loads from the page's control and equals Python
+  (distribution, inspect, greedy); bad files are refused in the page's language, the model kept;
+* no main-thread task over 200 ms while loading, inspecting and generating (best of 3 tabs), and
+  ready within 2 s of the files' arrival; the controls have names; the keyboard alone drives it;
 * nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
 """
 
