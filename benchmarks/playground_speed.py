@@ -1,4 +1,4 @@
-"""Greedy decoding speed of the playground (JS in headless Chromium) next to Python's cached loop.
+"""The playground's speed (JS in headless Chromium) next to Python: decoding, readiness, inspect.
 
 Both decode the pocket model, batch 1, the same prompt, 64 new tokens (the prompt's greedy
 continuation has no end-of-sequence token in 64), measured side by side in one run: each round
@@ -8,7 +8,18 @@ torch's default threads and with one thread (the page runs on one). A run's toke
 tokens over the wall time of the whole call (prompt included); each figure is the median of the
 rounds. The figures are for the report; nothing here is a timed test.
 
-    PYTHONPATH=src python benchmarks/playground_speed.py [--site DIR] [--rounds 5]
+Also measured, each the median of the rounds (and the worst where it says so):
+- ready: a fresh tab's time from navigation to `pocket.ready`, and from the files' arrival to
+  ready (pocket.timings); the longest main-thread task from the page's module's start to a moment
+  after ready (a `longtask` observer; the theme's own script runs before and is not counted);
+- inspect: `pocket.inspect` on a 64-token prompt next to Python's anatomy (attention_weights for
+  every layer plus logit_lens and its top-1), the longest main-thread task while it runs;
+- own checkpoint: distilgpt2's shape (6 layers, 12 heads, width 768) with random weights, saved
+  in F16 by save_pretrained, loaded with `pocket.loadCheckpoint` (the largest size measured).
+With --write the record goes to benchmarks/playground_speed.json, whose own-checkpoint seconds
+the playground page states (site_hooks/playground.py reads it).
+
+    PYTHONPATH=src python benchmarks/playground_speed.py [--site DIR] [--rounds 5] [--write]
 
 Without --site it builds the site into a temporary folder first (mkdocs build --strict).
 """
@@ -57,6 +68,10 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         def log_message(self, *args):
             pass
 
+        def end_headers(self):
+            self.send_header("Access-Control-Allow-Origin", "*")  # the checkpoint's server, read by the site's page
+            super().end_headers()
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -86,10 +101,86 @@ JS_RUN = """async ([prompt, n]) => {
 }"""
 
 
+LONG_TASKS = """window.__long = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+  .observe({type: "longtask", buffered: true});"""
+RECORD = ROOT / "benchmarks" / "playground_speed.json"
+INSPECT_TOKENS = 64
+
+JS_INSPECT = """async (prompt) => {
+    window.__long = [];
+    const start = performance.now();
+    const result = await pocket.inspect({prompt});
+    const seconds = (performance.now() - start) / 1000;
+    await new Promise((r) => setTimeout(r, 100));  // the observer reports a moment later
+    return {seconds, n: result.ids.length, longest: Math.max(0, ...window.__long.map(([, d]) => d))};
+}"""
+
+
+def ready_run(browser, base: str) -> dict:
+    """A fresh tab: navigation to ready, files arrived to ready, the longest task while loading."""
+    page = browser.new_page()
+    page.add_init_script(LONG_TASKS)
+    page.goto(base + "/en/playground/")
+    page.wait_for_function("document.getElementById('pocket-playground').dataset.ready === 'true'", timeout=120_000)
+    page.wait_for_timeout(300)
+    timings = page.evaluate("pocket.timings")
+    # the page's own tasks: from its module's start on (Material's bundle runs before it)
+    longest = page.evaluate("""() => { const start = performance.getEntriesByName("playground-start")[0].startTime;
+        return Math.max(0, ...window.__long.filter(([at]) => at >= start).map(([, d]) => d)); }""")
+    page.close()
+    return {"ready_s": timings["ready"] / 1000, "after_files_s": (timings["ready"] - timings["filesArrived"]) / 1000,
+            "longest_task_ms": longest}
+
+
+def inspect_prompt(tokenizer) -> str:
+    """A prompt of exactly INSPECT_TOKENS tokens (Jane Austen's first sentence, repeated and cut)."""
+    ids = tokenizer(" ".join([PROMPT + ", that a single man in possession of a good fortune"] * 8))["input_ids"]
+    return tokenizer.decode(ids[:INSPECT_TOKENS])
+
+
+def python_inspect(model, ids) -> float:
+    from gpt2guide import anatomy
+
+    start = time.perf_counter()
+    for layer in range(model.config.n_layer):
+        anatomy.attention_weights(model, ids, layer)
+    anatomy.logit_lens(model, ids).argmax(-1)
+    return time.perf_counter() - start
+
+
+def own_checkpoint_run(browser, base: str, folder: Path) -> dict:
+    """distilgpt2's shape, random weights, F16: the seconds loadCheckpoint takes in a fresh tab."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    config = GPT2Config(n_layer=6, n_head=12, n_embd=768)
+    GPT2LMHeadModel(config).to(torch.float16).save_pretrained(folder, safe_serialization=True)
+    server, folder_url = serve(folder)  # a second local server, for the two files
+    page = browser.new_page()
+    page.goto(base + "/en/playground/")
+    page.wait_for_function("document.getElementById('pocket-playground').dataset.ready === 'true'", timeout=120_000)
+    result = page.evaluate("""async (url) => {
+        const config = await (await fetch(url + "/config.json")).json();
+        const weights = await (await fetch(url + "/model.safetensors")).arrayBuffer();
+        const loaded = await pocket.loadCheckpoint({config, weights});
+        const start = performance.now();
+        await pocket.generate({prompt: "It is", maxNewTokens: 8});
+        return {...loaded, bytes: weights.byteLength, generate8_s: (performance.now() - start) / 1000};
+    }""", folder_url)
+    page.close()
+    server.shutdown()
+    return {"shape": "distilgpt2 (6 layers, 12 heads, width 768)", "values_M": round(result["values"] / 1e6, 1),
+            "file_MB": round(result["bytes"] / 1e6, 1), "load_s": round(result["seconds"], 2),
+            "generate_8_tokens_s": round(result["generate8_s"], 2)}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built site (default: build one)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help=f"write the record to {RECORD.relative_to(ROOT)}")
     args = parser.parse_args(argv)
 
     import torch
@@ -107,8 +198,9 @@ def main(argv=None) -> dict:
         rates = {"js": [], "python": [], "python_1_thread": []}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                 args=["--headless", "--no-sandbox"])
+                                                 args=["--headless", "--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
+            page.add_init_script(LONG_TASKS)
             page.goto(base + "/en/playground/")
             page.wait_for_function("window.pocket !== undefined")
             page.evaluate("() => pocket.ready.then(() => true)")
@@ -121,6 +213,21 @@ def main(argv=None) -> dict:
                 rates["js"].append(NEW_TOKENS / run["seconds"])
                 rates["python"].append(python_run(model, ids, None))
                 rates["python_1_thread"].append(python_run(model, ids, 1))
+            # inspect on a 64-token prompt, the browser and Python in turn
+            prompt64 = inspect_prompt(tokenizer)
+            ids64 = encode(tokenizer, prompt64)
+            page.evaluate(JS_INSPECT, prompt64)  # warm-up
+            inspect = {"js_s": [], "python_s": [], "longest_task_ms": []}
+            for _ in range(args.rounds):
+                run = page.evaluate(JS_INSPECT, prompt64)
+                assert run["n"] == INSPECT_TOKENS, run
+                inspect["js_s"].append(run["seconds"])
+                inspect["longest_task_ms"].append(run["longest"])
+                inspect["python_s"].append(python_inspect(model, ids64))
+            ready = [ready_run(browser, base) for _ in range(args.rounds)]
+            print(json.dumps({"ready": ready, "inspect": inspect, "rates": rates}), flush=True)
+            with tempfile.TemporaryDirectory() as folder:
+                own = own_checkpoint_run(browser, base, Path(folder))
             version = browser.version
             browser.close()
         server.shutdown()
@@ -130,10 +237,21 @@ def main(argv=None) -> dict:
         "js_over_python": round(medians["js"] / medians["python"], 2),
         "js_over_python_1_thread": round(medians["js"] / medians["python_1_thread"], 2),
         "new_tokens": NEW_TOKENS, "rounds": args.rounds, "prompt": PROMPT,
+        "ready": {"navigation_to_ready_s": round(statistics.median(r["ready_s"] for r in ready), 2),
+                  "files_to_ready_s": round(statistics.median(r["after_files_s"] for r in ready), 2),
+                  "files_to_ready_worst_s": round(max(r["after_files_s"] for r in ready), 2),
+                  "longest_task_ms": round(statistics.median(r["longest_task_ms"] for r in ready)),
+                  "longest_task_worst_ms": round(max(r["longest_task_ms"] for r in ready))},
+        "inspect_64_tokens": {"js_s": round(statistics.median(inspect["js_s"]), 3),
+                              "python_anatomy_s": round(statistics.median(inspect["python_s"]), 3),
+                              "longest_task_worst_ms": round(max(inspect["longest_task_ms"]))},
+        "own_checkpoint": own,
         "chromium": version, "torch_threads": torch.get_num_threads(),
         "machine": f"{cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()})",
     }
     print(json.dumps(record, indent=2))
+    if args.write:
+        RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record
 
 

@@ -20,7 +20,8 @@ compiler, no download), with the plain-JS head as fallback.
 2. `on_page_markdown`: on the page that holds the placeholders (the playground, both
    languages), write the relative URL of assets/playground/, the file list with sizes (for the
    progress bar) and the download size measured from those files, so no number is typed by
-   hand. A placeholder on any other page, or a playground page without them, is an error.
+   hand, and the seconds benchmarks/playground_speed.py measured loading distilgpt2's shape
+   (benchmarks/playground_speed.json). A placeholder on any other page, or a playground page without them, is an error.
 """
 
 from __future__ import annotations
@@ -42,7 +43,23 @@ PLACEHOLDERS = {
     "assets": "{{ playground_assets }}",  # relative URL of assets/playground/, ending in /
     "files": "{{ playground_files }}",  # JSON: [[name, bytes], ...]
     "download": "{{ playground_download }}",  # e.g. "15.3 MB"
+    "own_seconds": "{{ playground_own_seconds }}",  # distilgpt2's shape loaded, as measured
+    "own_machine": "{{ playground_own_machine }}",  # where it was measured
 }
+# What benchmarks/playground_speed.py --write measured (the page states the largest checkpoint
+# measured to load, and how long it took); rerun it to update the figure.
+MEASURED = Path(__file__).resolve().parent.parent / "benchmarks" / "playground_speed.json"
+
+
+def measured() -> dict:
+    """From the benchmark's record: the seconds distilgpt2's shape took to load (one decimal), and the machine."""
+    try:
+        record = json.loads(MEASURED.read_text(encoding="utf-8"))
+        return {"own_seconds": f"{float(record['own_checkpoint']['load_s']):.1f}",
+                "own_machine": str(record["machine"])}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PluginError(f"playground: {MEASURED} lacks own_checkpoint.load_s or machine ({error}); "
+                          "run benchmarks/playground_speed.py --write") from None
 
 
 def checkpoint_files() -> list[tuple[str, int]]:
@@ -85,6 +102,7 @@ def on_page_markdown(markdown, page, config, files):
         "assets": get_relative_url(f"{DEST}/", page.url).rstrip("/") + "/",
         "files": json.dumps(sizes, separators=(",", ":")),
         "download": download_size(sizes),
+        **measured(),
     }
     for key, mark in PLACEHOLDERS.items():
         markdown = markdown.replace(mark, values[key])

@@ -8,7 +8,16 @@ module and its `window.pocket` API is compared with gpt2guide and transformers:
 * greedy decoding and beam search give `model.generate`'s tokens (beam scores within 1e-4);
 * `distribution` gives `apply_filters(logits, sampling_filters(...)).softmax(-1)` within 1e-4 and
   keeps the same number of tokens; the JS filters treat ties as the Python ones;
+* `inspect` gives `anatomy.attention_weights` within 1e-4 and `anatomy.logit_lens`' top-1 ids
+  (up to near-ties) with their probabilities, on English and Japanese prompts;
 * the same seed samples the same text; bad options reject with a message shown in the page;
+* tokens read as a reader reads them (text, or a part of a character as bytes with that character);
+* the inside view (heatmap, most-attended token, logit-lens grid) follows the prompt with anatomy's numbers;
+* a link's hash restores the controls, and the copy button copies the link;
+* a random F16 checkpoint of another shape loads from the page's control and equals Python
+  (distribution, inspect, greedy); bad files are refused in the page's language, the model kept;
+* no main-thread task over 200 ms while loading, inspecting and generating (best of 3 tabs), and
+  ready within 2 s of the files' arrival; the controls have names; the keyboard alone drives it;
 * nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
 """
 
@@ -20,6 +29,7 @@ import pytest
 import torch
 from browser_support import LOCAL_HOSTS, Visit
 
+from gpt2guide import anatomy
 from gpt2guide.constants import END_OF_TEXT_ID
 from gpt2guide.decoding import (apply_filters, beam_search, encode, next_token_logits,
                                 sampling_filters)
@@ -212,6 +222,84 @@ def test_distribution_equals_python(playground: Visit, pocket, settings: dict) -
     assert found.sum().item() == pytest.approx(1.0, abs=1e-5)
 
 
+INSPECT_PROMPTS = [
+    "It is a truth universally acknowledged",
+    "I can't forget you, for",
+    "エマは",
+    "こんにちは、世界",
+    "Emma 😀 smiled at Mr. Knightley.",
+    "x",
+]
+NEAR_TIE = 1e-4  # two logits this close are a tie: float32 rounding may pick either
+
+
+def assert_inspect_equals_anatomy(model, ids: torch.Tensor, found: dict) -> None:
+    """`found` (pocket.inspect's result) against gpt2guide.anatomy on the same (1, seq) ids."""
+    n_layer, n_head = model.config.n_layer, model.config.n_head
+    seq = ids.shape[1]
+    assert found["ids"] == ids[0].tolist()
+    attentions = torch.tensor(found["attentions"])  # (n_layer, n_head, seq, seq)
+    assert attentions.shape == (n_layer, n_head, seq, seq)
+    for layer in range(n_layer):
+        expected = anatomy.attention_weights(model, ids, layer)[0]  # (n_head, seq, seq)
+        assert (attentions[layer] - expected).abs().max().item() < 1e-4, f"layer {layer}"
+    assert attentions.triu(1).abs().max().item() == 0  # nothing attends to a later position
+    lens = anatomy.logit_lens(model, ids)[:, 0]  # (n_layer + 1, seq, vocab)
+    chosen = torch.tensor(found["lens"])  # (n_layer + 1, seq)
+    assert chosen.shape == lens.shape[:2]
+    picked = lens.gather(-1, chosen.unsqueeze(-1)).squeeze(-1)  # the logit of the JS choice
+    best = lens.max(-1).values  # (n_layer + 1, seq)
+    assert (best - picked).max().item() <= NEAR_TIE, "a top-1 token of the lens differs beyond a near-tie"
+    expected_p = lens.softmax(-1).max(-1).values
+    assert (torch.tensor(found["lensProbs"]) - expected_p).abs().max().item() < 1e-4
+
+
+@pytest.mark.parametrize("prompt", INSPECT_PROMPTS)
+def test_inspect_equals_anatomy(playground: Visit, pocket, prompt: str) -> None:
+    model, tokenizer = pocket
+    ids = encode(tokenizer, prompt)
+    found = _js(playground, "(o) => pocket.inspect(o)", {"prompt": prompt})
+    assert found["tokens"] == tokenizer.convert_ids_to_tokens(ids[0].tolist())
+    assert_inspect_equals_anatomy(model, ids, found)
+
+
+def test_inspect_rejects_bad_options(playground: Visit) -> None:
+    for options, argument in (({"prompt": ""}, "prompt"), ({"prompt": 3}, "prompt"), ({"text": "It"}, "text")):
+        message = _js(playground, """(o) => pocket.inspect(o).then(() => null, (e) => e.message)""", options)
+        assert message is not None and message.startswith(argument), message
+
+
+def _token_bytes(tokenizer, ids: list[int]) -> list[bytes]:
+    from gpt2guide.bpe import bytes_to_unicode
+
+    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
+    return [bytes(byte_of[c] for c in token) for token in tokenizer.convert_ids_to_tokens(ids)]
+
+
+def test_tokens_read_as_a_reader_reads_them(playground: Visit, tokenizer) -> None:
+    """Text where a token holds whole characters; hex bytes plus the character where it holds a part."""
+    readable = "(ids) => import(new URL('readable.js', new URL(document.getElementById('pocket-playground')" \
+               ".dataset.assets, location.href)).href).then((m) => m.readableTokens(pocket.tokenizer, ids))"
+    ids = tokenizer("こんにちは、世界")["input_ids"]
+    found = _js(playground, readable, ids)
+    assert [t["parts"] for t in found][2:5] == [
+        [{"text": "に"}], [{"bytes": "e3 81", "of": "ち"}], [{"bytes": "a1", "of": "ち"}]]
+    assert found[7]["parts"] == [{"bytes": "e4 b8", "of": "世"}]
+    assert [t["raw"] for t in found] == tokenizer.convert_ids_to_tokens(ids)
+    emoji = _js(playground, readable, tokenizer("Emma 😀 smiled")["input_ids"])
+    assert emoji[2]["parts"] == [{"text": " "}, {"bytes": "f0 9f 98", "of": "😀"}]
+    # every text: each token's parts are exactly its bytes, no stand-in letters, no U+FFFD
+    for text in TEXTS + ["\u00e9\u0301", "日本語の文章です。"]:
+        ids = tokenizer(text)["input_ids"]
+        found = _js(playground, readable, ids)
+        for token, expected in zip(found, _token_bytes(tokenizer, ids)):
+            got = b"".join(p["text"].encode() if "text" in p else bytes.fromhex(p["bytes"]) for p in token["parts"])
+            assert got == expected, (text, token)
+            assert all("\ufffd" not in p.get("text", "") for p in token["parts"])
+    broken = _js(playground, readable, [447])  # two bytes of a three-byte character, alone
+    assert broken[0]["parts"] == [{"bytes": "e2 80", "of": None}]
+
+
 TIES = [
     ("topKFilter", [3.0, 2.0, 2.0, 2.0, 1.0], 2, lambda t, v: top_k_filter(t, v)),
     ("topPFilter", [1.0, 1.0, 1.0, 1.0], 0.5, lambda t, v: top_p_filter(t, v)),
@@ -287,7 +375,8 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     chips = page.locator(".pg-chips:not(.pg-new-chips) .pg-chip")
     prompt = page.input_value(".pg-prompt")
     assert chips.count() == len(_js(playground, "(text) => pocket.encode(text)", prompt))
-    assert "Ġis" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
+    assert "␣is" in chips.nth(1).inner_text() and "318" in chips.nth(1).inner_text()
+    assert chips.nth(1).get_attribute("data-raw") == "Ġis"  # the vocabulary's string, on hover
     # the chart: ten bars; moving the top-k slider changes what each filter keeps
     page.check("input[value=sample]")
     page.locator(".pg-chart .pg-bar-row").nth(9).wait_for()
@@ -310,6 +399,270 @@ def test_the_controls_drive_the_model(playground: Visit) -> None:
     assert page.locator(".pg-beams-table tr").count() == 1 + 4  # header + num_beams
 
 
+def test_the_inside_view_follows_the_prompt(playground: Visit, pocket) -> None:
+    """The heatmap and the lens grid show the prompt's tokens, anatomy's numbers, the causal triangle."""
+    model, tokenizer = pocket
+    page = playground.page
+    prompt = "こんにちは、世界"
+    page.fill(".pg-prompt", prompt)
+    page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=prompt)
+    n = len(tokenizer(prompt)["input_ids"])
+    rows = page.locator(".pg-heat tbody tr")
+    assert rows.count() == n
+    assert page.locator(".pg-heat td.pg-masked").count() == n * (n - 1) // 2  # the causal triangle
+    assert page.locator(".pg-lens tbody tr").count() == model.config.n_layer + 1
+    header = page.locator(".pg-heat thead th").nth(4).inner_text()
+    assert "e3 81" in header and "ち" in header and "ã" not in header
+    page.select_option("select[name=pg-layer]", "2")
+    page.select_option("select[name=pg-head]", "3")
+    assert "2" in page.inner_text(".pg-heat caption") and "3" in page.inner_text(".pg-heat caption")
+    expected = anatomy.attention_weights(model, encode(tokenizer, prompt), 2)[0, 3]  # (seq, seq)
+    last = rows.nth(n - 1).locator("td.pg-cell").all_inner_texts()
+    assert [int(x) for x in last] == pytest.approx([100 * w for w in expected[-1].tolist()], abs=0.51)
+    top = int(expected[-1].argmax())
+    assert rows.nth(n - 1).locator("td.pg-most").get_attribute("class") == "pg-most"
+    most = rows.nth(n - 1).locator("td.pg-most .pg-tok").get_attribute("title")
+    assert most.endswith(f"({tokenizer(prompt)['input_ids'][top]})")
+    lens = anatomy.logit_lens(model, encode(tokenizer, prompt))[-1, 0].softmax(-1).max(-1).values  # (seq,)
+    shown = page.locator(".pg-lens tbody tr").nth(model.config.n_layer).locator(".pg-p").all_inner_texts()
+    assert [float(x) for x in shown] == pytest.approx(lens.tolist(), abs=0.0051)
+    page.fill(".pg-prompt", PROMPTS[0])  # as the other tests expect the page
+    page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=PROMPTS[0])
+
+
+# -- shareable links ---------------------------------------------------------------------------
+
+def test_a_link_restores_the_controls(browser, site_url, playground: Visit) -> None:
+    """#prompt=...&strategy=beam&numBeams=3: the controls take the link's values; the copy button gives the link."""
+    context = browser.new_context(locale="en-US")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/en/playground/#prompt=The%20weather%20was&strategy=beam&numBeams=3&lengthPenalty=0.5"
+                  "&maxNewTokens=7", wait_until="load")
+        _wait_ready(page)
+        assert page.input_value(".pg-prompt") == "The weather was"
+        assert page.is_checked("input[value=beam]")
+        assert page.input_value("input[name=numBeams]") == "3"
+        assert page.input_value("input[name=lengthPenalty]") == "0.5"
+        assert page.input_value("input[name=maxNewTokens]") == "7"
+        page.click(".pg-generate")
+        page.locator(".pg-beams-table tr").nth(3).wait_for()
+        expected = page.evaluate("(o) => pocket.generate(o)", {"prompt": "The weather was", "strategy": "beam",
+                                                               "numBeams": 3, "lengthPenalty": 0.5, "maxNewTokens": 7})
+        assert page.inner_text(".pg-new-text") == expected["text"]
+        # a change of a control writes the hash; the copy button copies that link
+        page.check("input[value=sample]")
+        page.fill("input[name=temperature]", "0.7")
+        page.fill("input[name=topK]", "40")
+        page.click(".pg-copy")
+        page.wait_for_function("document.querySelector('.pg-copy-status').textContent.length > 0")
+        link = page.evaluate("navigator.clipboard.readText()")
+        assert link == page.url == page.input_value(".pg-link")
+        assert ("#prompt=The%20weather%20was&strategy=sample&maxNewTokens=7&temperature=0.7&topK=40&topP=1&seed=0"
+                in link)
+        other = context.new_page()
+        other.goto(link, wait_until="load")
+        _wait_ready(other)
+        assert other.is_checked("input[value=sample]") and other.input_value("input[name=topK]") == "40"
+        assert other.input_value("input[name=temperature]") == "0.7"
+    finally:
+        context.close()
+
+
+# -- the reader's own checkpoint -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def other_checkpoint(tmp_path_factory):
+    """A random GPT-2 of another shape (2 layers, 3 heads, width 48, context 64), saved in F16."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(1)
+    folder = tmp_path_factory.mktemp("other-checkpoint")
+    config = GPT2Config(n_layer=2, n_head=3, n_embd=48, n_positions=64)
+    GPT2LMHeadModel(config).to(torch.float16).save_pretrained(folder, safe_serialization=True)
+    model = GPT2LMHeadModel.from_pretrained(folder, dtype=torch.float32).eval()
+    return folder, model
+
+
+def _choose_files(page, config, weights) -> None:
+    """Put two files in the page's inputs: a path, or (name, bytes)."""
+    def file(value):
+        return value if isinstance(value, (str, Path)) else {"name": value[0], "mimeType": "application/octet-stream",
+                                                              "buffer": value[1]}
+    page.set_input_files("input[name=pg-config]", file(config))
+    page.set_input_files("input[name=pg-weights]", file(weights))
+    page.click(".pg-load-own")
+
+
+def test_own_checkpoint_runs_and_equals_python(playground: Visit, other_checkpoint, tokenizer, hf_generate) -> None:
+    folder, model = other_checkpoint
+    page = playground.page
+    _choose_files(page, folder / "config.json", folder / "model.safetensors")
+    page.wait_for_function("pocket.checkpoint === 'own'")
+    try:
+        page.wait_for_function("document.querySelector('.pg-own-status').textContent.includes('2 layers')")
+        assert page.locator("select[name=pg-head] option").count() == 3
+        prompt = PROMPTS[1]
+        ids = encode(tokenizer, prompt)
+        for settings in ({}, {"temperature": 0.7, "topK": 40}):
+            expected = apply_filters(next_token_logits(model, ids), _python_filters(settings)).softmax(-1)
+            found = torch.tensor(_js(playground, "async (o) => Array.from(await pocket.distribution(o))",
+                                     {"prompt": prompt, **settings}))
+            assert (found - expected).abs().max().item() < 1e-4
+        for text in (prompt, "こんにちは、世界"):
+            found = _js(playground, "(o) => pocket.inspect(o)", {"prompt": text})
+            assert_inspect_equals_anatomy(model, encode(tokenizer, text), found)
+        greedy = _js(playground, "(o) => pocket.generate(o)", {"prompt": prompt, "maxNewTokens": 8})
+        assert greedy["ids"] == hf_generate(model, ids, 8, do_sample=False)[0, ids.shape[1]:].tolist()
+    finally:
+        page.click(".pg-load-pocket")
+        page.wait_for_function("pocket.checkpoint === 'pocket'")
+    assert _js(playground, "() => pocket.config.n_layer") == 4
+    assert page.locator("select[name=pg-head] option").count() == 4
+
+
+def _bad_files(folder: Path) -> list:
+    """(config, weights, words of the message) for files the page must refuse."""
+    import json
+
+    from safetensors.torch import load_file, save_file
+
+    config = (folder / "config.json").read_bytes()
+    tensors = load_file(folder / "model.safetensors")
+    missing = folder / "missing.safetensors"
+    save_file({k: v for k, v in tensors.items() if "h.1.mlp.c_fc" not in k}, missing)
+    bf16 = folder / "bf16.safetensors"
+    save_file({k: v.to(torch.bfloat16) for k, v in tensors.items()}, bf16)
+    header = json.dumps({"wte.weight": {"dtype": "F16", "shape": [30000, 20000], "data_offsets": [0, 0]}}).encode()
+    huge = len(header).to_bytes(8, "little") + header
+    three_layers = json.dumps({**json.loads(config), "n_layer": 3}).encode()
+    wide = json.dumps({**json.loads(config), "n_embd": 96}).encode()
+    return [
+        (("config.json", config), ("model.safetensors", config), "not a safetensors file"),
+        (("config.json", b"{not json"), ("model.safetensors", b"x"), "not valid JSON"),
+        (("config.json", config), ("model.safetensors", missing.read_bytes()), "h.1.mlp.c_fc"),
+        (("config.json", three_layers), ("model.safetensors", (folder / "model.safetensors").read_bytes()), "h.2."),
+        (("config.json", wide), ("model.safetensors", (folder / "model.safetensors").read_bytes()), "shape"),
+        (("config.json", config), ("model.safetensors", bf16.read_bytes()), "BF16"),
+        (("config.json", config), ("model.safetensors", huge), "more than this page can hold"),
+    ]
+
+
+def test_bad_checkpoint_files_keep_the_model(playground: Visit, other_checkpoint) -> None:
+    folder, _ = other_checkpoint
+    page = playground.page
+    before = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)", {"prompt": PROMPTS[0], "maxNewTokens": 4})
+    for config, weights, words in _bad_files(folder):
+        page.evaluate("document.querySelector('.pg-own-error').hidden = true")
+        _choose_files(page, config, weights)
+        shown = page.locator(".pg-own-error")
+        shown.wait_for(state="visible")
+        assert words in shown.inner_text() and "previous model keeps running" in shown.inner_text(), shown.inner_text()
+        assert _js(playground, "() => pocket.checkpoint") == "pocket"
+        after = _js(playground, "(o) => pocket.generate(o).then((r) => r.ids)",
+                    {"prompt": PROMPTS[0], "maxNewTokens": 4})
+        assert after == before
+    message = _js(playground, "() => pocket.loadCheckpoint({config: {n_layer: 2}, weights: 5})"
+                              ".then(() => null, (e) => e.message)")
+    assert message.startswith("config") or message.startswith("weights"), message
+
+
+# -- never frozen, and usable by keyboard and screen reader -------------------------------------
+
+LONG_TASK_MS = 200  # the bound: no main-thread task longer while loading, inspecting or generating
+ATTEMPTS = 3  # fresh tabs tried; the best counts (the machine may be busy with other work)
+OBSERVE_LONG_TASKS = """window.__long = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+  .observe({type: "longtask", buffered: true});"""
+
+
+def _longest_task(browser, site_url) -> tuple[float, dict]:
+    """One fresh tab: load, type a prompt (inspect runs), generate; the longest task after the page's module started."""
+    context = browser.new_context(locale="en-US")
+    context.add_init_script(OBSERVE_LONG_TASKS)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/en/playground/", wait_until="load")
+        _wait_ready(page)
+        prompt = " ".join([PROMPTS[0]] * 6)  # 36 tokens
+        page.fill(".pg-prompt", prompt)
+        page.wait_for_function("(p) => document.querySelector('.pg-lens-box').dataset.prompt === p", arg=prompt)
+        page.click(".pg-generate")
+        page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
+        page.wait_for_timeout(200)  # the observer reports a moment after a task ends
+        return page.evaluate("""() => {
+            const start = performance.getEntriesByName("playground-start")[0].startTime;
+            const ours = window.__long.filter(([at]) => at >= start).map(([, d]) => d);
+            return [Math.max(0, ...ours), pocket.timings];
+        }""")
+    finally:
+        context.close()
+
+
+def test_no_long_main_thread_task(browser, site_url) -> None:
+    """No task over 200 ms from the page's start to ready, then while inspecting and generating (best of 3 tabs)."""
+    runs = []
+    for _ in range(ATTEMPTS):
+        longest, timings = _longest_task(browser, site_url)
+        runs.append((round(longest), round((timings["ready"] - timings["filesArrived"]) / 1000, 2)))
+        if longest <= LONG_TASK_MS:
+            break
+    assert min(longest for longest, _ in runs) <= LONG_TASK_MS, f"(longest task ms, files-to-ready s) per tab: {runs}"
+    assert min(ready for _, ready in runs) <= 2.0, f"ready more than 2 s after the files arrived: {runs}"
+
+
+def test_controls_have_names_a_screen_reader_announces(playground: Visit) -> None:
+    page = playground.page
+    for role, name in [("textbox", "Prompt"), ("group", "Decoding"), ("radio", "Greedy"), ("radio", "Beam search"),
+                       ("slider", "New tokens"), ("button", "Generate"), ("progressbar", "Loading the pocket model"),
+                       ("combobox", "Layer"), ("combobox", "Head"), ("region", "Attention weights"),
+                       ("region", "Logit lens"), ("button", "Copy the link"), ("textbox", "Link to this prompt"),
+                       ("button", "Run this checkpoint"), ("button", "Back to the pocket model")]:
+        assert page.get_by_role(role, name=name).count() >= 1, (role, name)
+    page.check("input[value=sample]")
+    for name in ("Temperature", "top-k", "top-p", "min-p"):
+        assert page.get_by_role("slider", name=name).count() == 1, name
+    page.check("input[value=greedy]")
+    # the progress is told by a live region; errors by an alert
+    assert page.locator(".pg-status").get_attribute("aria-live") == "polite"
+    assert page.locator(".pg-error").get_attribute("role") == "alert"
+
+
+def test_usable_with_the_keyboard_alone(playground: Visit) -> None:
+    page = playground.page
+    page.focus(".pg-prompt")
+    reached = []
+    for _ in range(80):  # Tab through the page from the prompt on
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("""() => { const e = document.activeElement;
+            return e.name || e.className || e.tagName; }"""))
+    for wanted in ("pg-strategy", "maxNewTokens", "pg-generate", "pg-copy", "pg-link", "pg-beams", "pg-layer",
+                   "pg-head", "pg-heat-box", "pg-lens-box", "pg-config", "pg-weights", "pg-load-own", "pg-load-pocket"):
+        assert any(wanted in r.split() for r in reached), (wanted, reached)
+    # choose beam search with the arrow keys, widen it with a slider, generate with Enter
+    page.focus("input[value=greedy]")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("input[value=beam]")
+    page.focus("input[name=numBeams]")
+    before = int(page.input_value("input[name=numBeams]"))
+    page.keyboard.press("ArrowLeft")
+    assert int(page.input_value("input[name=numBeams]")) == before - 1
+    page.focus(".pg-generate")
+    page.keyboard.press("Enter")
+    page.locator(".pg-beams-table tr").nth(before - 1).wait_for()
+    # a focused table scrolls sideways with the arrow keys
+    page.fill(".pg-prompt", " ".join([PROMPTS[0]] * 4))
+    page.wait_for_function("(b => b.scrollWidth > b.clientWidth)(document.querySelector('.pg-heat-box'))")
+    page.focus(".pg-heat-box")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.pg-heat-box').scrollLeft > 0")
+    page.keyboard.press("Home")
+    page.fill(".pg-prompt", PROMPTS[0])
+    page.fill("input[name=numBeams]", "4")
+    page.check("input[value=greedy]")
+
+
 def test_download_reports_progress(playground: Visit) -> None:
     """The files arrive through a stream reader, chunk by chunk, and the page counts every byte."""
     progress = _js(playground, "() => pocket.progress")
@@ -325,11 +678,11 @@ def test_no_request_leaves_localhost(playground: Visit) -> None:
     playground.check()
 
 
-@pytest.mark.parametrize(("path", "button", "empty"), [
-    ("/playground/", "生成する", "プロンプトが空です"),
-    ("/en/playground/", "Generate", "The prompt is empty"),
+@pytest.mark.parametrize(("path", "button", "empty", "not_safetensors"), [
+    ("/playground/", "生成する", "プロンプトが空です", "config.json はここでは動きません"),
+    ("/en/playground/", "Generate", "The prompt is empty", "cannot run here"),
 ])
-def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
+def test_page_fits_a_phone(browser, site_url, path, button, empty, not_safetensors) -> None:
     """At 390 px: no sideways scroll, the controls inside the screen, labels in the page's language."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     try:
@@ -339,7 +692,8 @@ def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
         page.goto(site_url + path, wait_until="load")
         _wait_ready(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
-        for selector in (".pg-prompt", "input[name=maxNewTokens]", ".pg-generate", ".pg-chart"):
+        for selector in (".pg-prompt", "input[name=maxNewTokens]", ".pg-generate", ".pg-chart", ".pg-heat-box",
+                         ".pg-lens-box", ".pg-link", "input[name=pg-weights]"):
             box = page.locator(selector).bounding_box()
             assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
         assert page.inner_text(".pg-generate") == button
@@ -350,6 +704,10 @@ def test_page_fits_a_phone(browser, site_url, path, button, empty) -> None:
         page.fill(".pg-prompt", "")
         page.locator(".pg-error").wait_for(state="visible")
         assert empty in page.inner_text(".pg-error")
+        # a file the page cannot run is told in the page's language too
+        _choose_files(page, ("config.json", b"{}"), ("model.safetensors", b"not safetensors"))
+        page.locator(".pg-own-error").wait_for(state="visible")
+        assert not_safetensors in page.inner_text(".pg-own-error")
         assert not errors, errors
     finally:
         context.close()

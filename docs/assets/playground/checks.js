@@ -50,6 +50,13 @@ export function checkDistributionOptions(options) {
   return o;
 }
 
+/** The options of inspect(): {prompt}. */
+export function checkInspectOptions(options) {
+  const o = withDefaults(options, ["prompt"], "inspect");
+  checkPrompt(o.prompt);
+  return o;
+}
+
 /** The prompt's length plus the new tokens must fit the context (n_positions). */
 export function checkFitsContext(nPrompt, maxNewTokens, nPositions) {
   if (nPrompt === 0) throw new Error("prompt: the prompt is empty; type at least one character");

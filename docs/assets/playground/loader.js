@@ -1,5 +1,11 @@
 // Fetching the model files with a progress report: the response body is read chunk by chunk
 // through its ReadableStream reader, so the page can show how many bytes have arrived.
+// Chunks that have already arrived resolve read() at once, in microtasks; the loop gives the
+// browser a turn every few milliseconds, or reading a buffered 15 MB would be one long task.
+
+import { nextTurn } from "./yield.js";
+
+const BUDGET_MS = 20;
 
 /**
  * Fetch every url; onProgress(loadedBytes, totalBytes) after each chunk. `sizes` gives each
@@ -17,7 +23,9 @@ export async function fetchAll(urls, sizes, onProgress = () => {}) {
     const size = sizes[i] || Number(response.headers.get("Content-Length")) || 0;
     const reader = response.body.getReader();
     const chunks = [];
+    let since = performance.now();
     for (;;) {
+      if (performance.now() - since > BUDGET_MS) { await nextTurn(); since = performance.now(); }
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);

@@ -112,8 +112,13 @@ export class Gpt2 {
     return new KVCache(this.config);
   }
 
-  /** Run one token at the cache's next position; returns that position's final hidden state (n_embd,). */
-  step(token, cache) {
+  /**
+   * Run one token at the cache's next position; returns that position's final hidden state (n_embd,).
+   * With `record` ({attentions: [], states: []}), it also keeps what the inside view shows: per
+   * layer and head this position's attention weights over positions 0..t (Float32Array(t + 1)),
+   * and the residual stream after the embeddings and after each block (n_layer + 1 copies).
+   */
+  step(token, cache, record = null) {
     const { n_embd: d, n_head: nHead, n_positions: nPos, vocab_size: vocab, layer_norm_epsilon: eps } = this.config;
     if (!Number.isInteger(token) || token < 0 || token >= vocab) throw new RangeError(`token: ${token} is not an id below ${vocab}`);
     const t = cache.length;
@@ -122,6 +127,7 @@ export class Gpt2 {
     const headDim = d / nHead, scale = 1 / Math.sqrt(headDim);
     // 1. token embedding + position embedding
     for (let i = 0; i < d; i++) h[i] = this.wte[token * d + i] + this.wpe[t * d + i];
+    if (record) record.states.push(Float32Array.from(h));
     for (let layer = 0; layer < this.blocks.length; layer++) {
       const b = this.blocks[layer], keys = cache.keys[layer], values = cache.values[layer];
       // 2. attention: q, k, v of this position; k and v join the cache
@@ -142,6 +148,11 @@ export class Gpt2 {
         }
         let total = 0;
         for (let s = 0; s <= t; s++) { scores[s] = Math.exp(scores[s] - max); total += scores[s]; }
+        if (record) { // (t + 1,): the softmax weights, as anatomy.attention_weights' row t
+          const row = new Float32Array(t + 1);
+          for (let s = 0; s <= t; s++) row[s] = scores[s] / total;
+          (record.attentions[layer] ??= [])[head] = row;
+        }
         for (let i = 0; i < headDim; i++) {
           let sum = 0;
           for (let s = 0; s <= t; s++) sum += scores[s] * values[s * d + offset + i];
@@ -156,11 +167,17 @@ export class Gpt2 {
       for (let i = 0; i < hidden.length; i++) hidden[i] = geluNew(hidden[i]);
       linear(hidden, b.mlpW, b.mlpB, delta, acc);
       for (let i = 0; i < d; i++) h[i] += delta[i];
+      if (record) record.states.push(Float32Array.from(h));
     }
     cache.length = t + 1;
     // 4. the final layer norm
-    const out = new Float32Array(d);
-    layerNorm(h, this.lnfw, this.lnfb, eps, out);
+    return this.finalNorm(h);
+  }
+
+  /** ln_f of a residual-stream vector (n_embd,): what the head reads. */
+  finalNorm(h) {
+    const out = new Float32Array(this.config.n_embd);
+    layerNorm(h, this.lnfw, this.lnfb, this.config.layer_norm_epsilon, out);
     return out;
   }
 

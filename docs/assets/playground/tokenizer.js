@@ -31,21 +31,81 @@ export function bytesToUnicode() {
 
 export class Tokenizer {
   /** vocab: vocab.json (token -> id); merges: merges.txt as text; special: tokens matched whole. */
-  constructor(vocab, merges, special = ["<|endoftext|>"]) {
-    this.vocab = new Map(Object.entries(vocab));
-    this.tokens = [];
-    for (const [token, id] of this.vocab) this.tokens[id] = token;
+  constructor(vocab, merges, special = ["<|endoftext|>"], { deferred = false } = {}) {
+    this.steps = this.build(vocab, merges, special);
+    if (!deferred) this.finish();
+  }
+
+  /** Run what is left of the set-up at once. */
+  finish() {
+    while (!this.steps.next().done);
+    return this;
+  }
+
+  /**
+   * A tokenizer built in slices (100k map entries in all): `pause()` (a Promise: the browser's
+   * turn) comes between slices once a slice has taken `budgetMs`, so loading never holds the page.
+   */
+  static async create(vocab, merges, pause, budgetMs = 30) {
+    const tokenizer = new Tokenizer(vocab, merges, undefined, { deferred: true });
+    let since = performance.now();
+    while (!tokenizer.steps.next().done) {
+      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+    }
+    return tokenizer;
+  }
+
+  /**
+   * The same from the tables' plain form (tokens[id], the merge lines), as tables-worker.js
+   * parses them off the main thread: `pause()` comes between slices once one has taken budgetMs.
+   */
+  static async fromTables(tokens, lines, pause, budgetMs = 30) {
+    const tokenizer = Object.create(Tokenizer.prototype);
+    tokenizer.steps = tokenizer.build(null, lines, ["<|endoftext|>"], tokens);
+    let since = performance.now();
+    while (!tokenizer.steps.next().done) {
+      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+    }
+    return tokenizer;
+  }
+
+  /** The set-up as a generator: yields after each slice of vocabulary entries or merges. */
+  *build(vocab, merges, special, tokens = null) {
+    const SLICE = 4096;
+    this.vocab = new Map();
+    this.tokens = tokens ?? [];
+    let n = 0;
+    if (tokens) {
+      for (let id = 0; id < tokens.length; id++) {
+        if (tokens[id] !== undefined) this.vocab.set(tokens[id], id);
+        if (++n % SLICE === 0) yield;
+      }
+    } else {
+      for (const token in vocab) {
+        const id = vocab[token];
+        this.vocab.set(token, id);
+        this.tokens[id] = token;
+        if (++n % SLICE === 0) yield;
+      }
+    }
     this.ranks = new Map();
-    merges.split("\n").forEach((line) => {
-      if (line.startsWith("#version") || !line.trim()) return;
-      this.ranks.set(line, this.ranks.size); // "Ġ t" -> its rank (lower merges first)
-    });
+    const lines = Array.isArray(merges) ? merges : merges.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (!line.startsWith("#version") && line.trim()) this.ranks.set(line, this.ranks.size); // "Ġ t" -> its rank
+      if (i % SLICE === 0) yield;
+    }
     this.byteChar = bytesToUnicode();
     this.charByte = new Map(this.byteChar.map((c, b) => [c, b]));
     this.special = special.filter((token) => this.vocab.has(token));
     this.encoder = new TextEncoder();
     this.decoder = new TextDecoder("utf-8"); // invalid bytes -> U+FFFD, as Python's errors="replace"
     this.cache = new Map(); // word -> its ids (the same word recurs often)
+  }
+
+  /** The UTF-8 bytes a token stands for (its characters back through bytes_to_unicode). */
+  bytes(id) {
+    return Array.from(this.tokens[id], (char) => this.charByte.get(char));
   }
 
   /** Text -> token ids. */

@@ -4,8 +4,13 @@
 // (site_hooks/playground.py) writes from the files it copies.
 
 import { createPocket } from "./pocket.js";
+import { renderAttention, renderLens } from "./inside-view.js";
+import { readableTokens } from "./readable.js";
+import { fromHash, toHash } from "./share.js";
+import { nextTurn } from "./yield.js";
 import { fill, renderBeams, renderChart, renderChips } from "./view.js";
 
+performance.mark("playground-start"); // tests count main-thread tasks from here
 const root = document.getElementById("pocket-playground");
 const labels = JSON.parse(root.dataset.labels);
 const files = JSON.parse(root.dataset.files); // [[name, bytes], ...]
@@ -14,11 +19,22 @@ const control = (name) => root.querySelector(`[name="${name}"]`);
 
 const progress = $(".pg-progress"), statusText = $(".pg-status-text"), errorBox = $(".pg-error");
 const button = $(".pg-generate"), promptBox = $(".pg-prompt");
+const layerPick = document.querySelector('select[name="pg-layer"]');
+const headPick = document.querySelector('select[name="pg-head"]');
+const heatBox = document.querySelector(".pg-heat-box"), lensBox = document.querySelector(".pg-lens-box");
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
+// The bar follows the bytes, redrawn at most once a frame (chunks arrive by the hundred).
+let shown = null;
 const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), (loaded, total) => {
-  progress.value = total ? loaded / total : 0;
-  statusText.textContent = fill(labels.loading, { loaded: mb(loaded), total: mb(total) });
+  if (shown === null) requestAnimationFrame(() => {
+    const [done, all] = shown;
+    shown = null;
+    if (root.dataset.ready === "true") return;
+    progress.value = all ? done / all : 0;
+    statusText.textContent = fill(labels.loading, { loaded: mb(done), total: mb(all) });
+  });
+  shown = [loaded, total];
 });
 window.pocket = pocket;
 
@@ -29,7 +45,7 @@ function showError(error) {
 function clearError() { errorBox.hidden = true; errorBox.textContent = ""; }
 
 // A rejected call of the API from the console shows its message in the page too.
-for (const name of ["generate", "distribution", "analyse"]) {
+for (const name of ["generate", "distribution", "analyse", "inspect"]) {
   const call = pocket[name];
   pocket[name] = (...args) => call(...args).catch((error) => { showError(error); throw error; });
 }
@@ -67,11 +83,57 @@ function filterSettings(s) {
   return { prompt: s.prompt, temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP };
 }
 
+// The link: the hash follows the controls once the reader changes one (a plain #anchor stays
+// until then); a link's hash sets the controls when the page opens and when it changes.
+const linkBox = $(".pg-link"), copyStatus = $(".pg-copy-status");
+
+function applyHash() {
+  const found = fromHash(location.hash);
+  if (Object.keys(found).length === 0) return false;
+  if (found.prompt !== undefined) promptBox.value = found.prompt;
+  if (found.strategy !== undefined) {
+    const radio = root.querySelector(`input[name="pg-strategy"][value="${CSS.escape(found.strategy)}"]`);
+    if (radio) radio.checked = true;
+  }
+  for (const [name, value] of Object.entries(found)) {
+    const input = control(name);
+    if (input && name !== "prompt") input.value = String(name === "minP" && value === null ? 0 : value);
+  }
+  return true;
+}
+
+function showLink(write) {
+  const hash = toHash(settings());
+  if (write && location.hash !== hash) history.replaceState(null, "", hash);
+  linkBox.value = new URL(hash, location.href).href;
+}
+
+async function copyLink() {
+  showLink(true);
+  try {
+    await navigator.clipboard.writeText(linkBox.value);
+    copyStatus.textContent = labels.linkCopied;
+  } catch {
+    linkBox.select();
+    copyStatus.textContent = labels.linkShown;
+  }
+}
+
+// Each slider is named by its own label (the label's <output> would otherwise take the label:
+// an output is a labelable element too); the output stays quiet, the slider tells its value.
+for (const input of root.querySelectorAll("input[type=range]")) {
+  const label = input.closest("label");
+  input.id = `pg-${input.name}`;
+  label.htmlFor = input.id;
+  label.querySelector("output").setAttribute("aria-live", "off");
+}
+
 function showValues() {
   for (const input of root.querySelectorAll("input[type=range]")) {
     const out = input.closest("label").querySelector("output");
     const off = (input.name === "topK" || input.name === "minP") && Number(input.value) === 0;
     out.textContent = off ? labels.off : input.value;
+    input.setAttribute("aria-valuetext", out.textContent); // "off" rather than 0
   }
   const strategy = settings().strategy;
   for (const group of root.querySelectorAll(".pg-group")) group.hidden = group.dataset.for !== strategy;
@@ -80,7 +142,8 @@ function showValues() {
 // The live part: chips and the chart follow every keystroke and slider move.
 let pending = false;
 function refresh() {
-  showValues();
+  applyHash();
+showValues();
   if (pending) return;
   pending = true;
   requestAnimationFrame(async () => {
@@ -99,10 +162,42 @@ function refresh() {
       renderChips($(".pg-chips"), pocket.tokenizer, promptIds);
       renderChart($(".pg-chart"), pocket.tokenizer, probs);
       $(".pg-kept").textContent = keptText(kept, vocab, s.strategy);
+      refreshInside(s.prompt);
     } catch (error) {
       $(".pg-chart").replaceChildren();
     }
   });
+}
+
+// The inside view: inspect() once per prompt (a newer prompt stops an older run), then the
+// layer and head pickers only redraw.
+let inside = null, insidePrompt = null, insideRun = 0;
+
+function fillPickers() {
+  const options = (n) => Array.from({ length: n }, (_, i) => new Option(String(i), String(i)));
+  layerPick.replaceChildren(...options(pocket.config.n_layer));
+  headPick.replaceChildren(...options(pocket.config.n_head));
+}
+
+async function refreshInside(prompt) {
+  if (prompt === insidePrompt) return;
+  insidePrompt = prompt;
+  const run = ++insideRun;
+  await nextTurn(); // a task of its own, after the chart's
+  if (run !== insideRun) return;
+  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch(() => null);
+  if (result === null || run !== insideRun) return;
+  inside = { ...result, readable: readableTokens(pocket.tokenizer, result.ids) };
+  drawInside();
+  lensBox.dataset.prompt = prompt; // for tests: the views show this prompt
+}
+
+function drawInside() {
+  if (!inside) return;
+  const layer = Number(layerPick.value), head = Number(headPick.value);
+  renderAttention(heatBox, inside.readable, inside.attentions[layer][head], labels, layer, head);
+  const alone = (id) => readableTokens(pocket.tokenizer, [id])[0];
+  renderLens(lensBox, inside.readable, inside.lens, inside.lensProbs, alone, labels);
 }
 
 function keptText(kept, vocab, strategy) {
@@ -146,17 +241,79 @@ async function generate() {
   }
 }
 
+// The reader's own checkpoint: two local files, read here (File.text / File.arrayBuffer), never sent.
+const own = document.getElementById("pg-own");
+const ownStatus = own.querySelector(".pg-own-status"), ownError = own.querySelector(".pg-own-error");
+
+/** A checkpoint problem in the page's language (labels[code]), else the API's own message. */
+function localized(error) {
+  if (error && error.code && labels[error.code]) return fill(labels[error.code], error.values ?? {});
+  return `${labels.badFile}${error.message ?? error}`;
+}
+
+function showOwnError(error) {
+  ownError.textContent = `${localized(error)} ${labels.keptPrevious}`;
+  ownError.hidden = false;
+  ownStatus.textContent = "";
+}
+
+/** After another model starts running: its layers and heads in the pickers, every view redrawn. */
+function modelChanged() {
+  fillPickers();
+  insidePrompt = null;
+  refresh();
+}
+
+async function loadOwn() {
+  ownError.hidden = true;
+  const [configFile] = own.querySelector('[name="pg-config"]').files;
+  const [weightsFile] = own.querySelector('[name="pg-weights"]').files;
+  if (!configFile || !weightsFile) { showOwnError({ code: "needBoth" }); return; }
+  ownStatus.textContent = labels.loadingOwn;
+  let config;
+  try { config = JSON.parse(await configFile.text()); } catch { showOwnError({ code: "badJson" }); return; }
+  try {
+    const loaded = await pocket.loadCheckpoint({ config, weights: await weightsFile.arrayBuffer() });
+    ownStatus.textContent = fill(labels.loadedOwn, { layers: loaded.n_layer, heads: loaded.n_head, width: loaded.n_embd,
+      m: (loaded.values / 1e6).toFixed(1), s: loaded.seconds.toFixed(1) });
+  } catch {
+    // shown by the wrapper below, in the page's language
+  }
+}
+
+async function loadPocket() {
+  ownError.hidden = true;
+  await pocket.loadPocket();
+  ownStatus.textContent = labels.backToPocket;
+}
+
+// A rejected loadCheckpoint() from the console is shown in the page too, in its language.
+const loadCheckpoint = pocket.loadCheckpoint;
+pocket.loadCheckpoint = (...args) => loadCheckpoint(...args).then((loaded) => { modelChanged(); return loaded; },
+  (error) => { showOwnError(error); throw error; });
+const backToPocket = pocket.loadPocket;
+pocket.loadPocket = () => backToPocket().then(modelChanged);
+
 pocket.ready.then(() => {
   const total = files.reduce((sum, [, size]) => sum + size, 0);
   progress.value = 1;
   statusText.textContent = fill(labels.ready, { total: mb(total) });
   button.disabled = false;
   root.dataset.ready = "true";
-  root.addEventListener("input", refresh);
+  root.addEventListener("input", () => { showLink(true); refresh(); });
+  $(".pg-copy").addEventListener("click", copyLink);
+  window.addEventListener("hashchange", () => { if (applyHash()) refresh(); });
+  fillPickers();
+  layerPick.addEventListener("change", drawInside);
+  own.querySelector(".pg-load-own").addEventListener("click", loadOwn);
+  own.querySelector(".pg-load-pocket").addEventListener("click", loadPocket);
+  headPick.addEventListener("change", drawInside);
   button.addEventListener("click", generate);
+  showLink(false);
   refresh();
 }, (error) => {
   statusText.textContent = labels.failedLoad;
   showError(error);
 });
+applyHash();
 showValues();

@@ -1,6 +1,9 @@
 // Drawing the playground's results: token chips, the top-10 bar chart, the final beams. Plain
 // DOM elements (no library); every text is set with textContent, never parsed as HTML.
 
+import { tokenLabel } from "./inside-view.js";
+import { readableTokens } from "./readable.js";
+
 /** Fill a {name} template with values. */
 export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : `{${name}}`));
@@ -13,15 +16,21 @@ function element(tag, className, text) {
   return node;
 }
 
-/** One chip: the token as the vocabulary writes it ("Ġ" for a leading space) over its id. */
-export function chip(token, id, extraClass = "") {
+/**
+ * One chip: the token as a reader reads it (readable.js: text, or the bytes of a part of a
+ * character with that character) over its id; the vocabulary's own string on hover.
+ */
+export function chip(token, extraClass = "") {
   const node = element("span", `pg-chip ${extraClass}`.trim());
-  node.append(element("code", "pg-chip-token", token), element("span", "pg-chip-id", String(id)));
+  const text = tokenLabel(token, "pg-chip-token");
+  node.append(text, element("span", "pg-chip-id", String(token.id)));
+  node.title = text.title;
+  node.dataset.raw = token.raw;
   return node;
 }
 
 export function renderChips(container, tokenizer, ids, extraClass = "") {
-  container.replaceChildren(...ids.map((id) => chip(tokenizer.token(id), id, extraClass)));
+  container.replaceChildren(...readableTokens(tokenizer, ids).map((token) => chip(token, extraClass)));
 }
 
 /** The most probable `n` tokens of probs: [{id, p}], most probable first. */
@@ -46,7 +55,7 @@ export function renderChart(container, tokenizer, probs, n = 10) {
     bar.style.width = `${(100 * p).toFixed(2)}%`;
     const track = element("span", "pg-bar-track");
     track.append(bar);
-    row.append(element("code", "pg-bar-token", tokenizer.token(id)), element("span", "pg-bar-id", String(id)),
+    row.append(tokenLabel(readableTokens(tokenizer, [id])[0], "pg-bar-token"), element("span", "pg-bar-id", String(id)),
                track, element("span", "pg-bar-p", p >= 0.001 ? p.toFixed(3) : p.toExponential(1)));
     row.dataset.id = String(id);
     return row;
