@@ -16,7 +16,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from transformers import GPT2Config, GPT2LMHeadModel, GPT2Model
+from transformers import GPT2Config, GPT2LMHeadModel
 
 from gpt2guide import backward
 from gpt2guide.backward import passage

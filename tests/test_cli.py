@@ -142,8 +142,8 @@ def test_every_command_module_is_a_command(capsys):
 
 @pytest.mark.parametrize("argv", [["tokens", "hello"], ["pocket", "info"]])
 def test_quick_commands_import_neither_torch_nor_transformers(argv):
-    code = ("import sys; from gpt2guide.cli import main; assert main(%r) == 0; "
-            "print(sorted(m for m in ('torch', 'transformers', 'numpy') if m in sys.modules))" % argv)
+    code = (f"import sys; from gpt2guide.cli import main; assert main({argv!r}) == 0; "
+            "print(sorted(m for m in ('torch', 'transformers', 'numpy') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr

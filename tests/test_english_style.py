@@ -71,7 +71,7 @@ RULES = [
     _rule("us-spelling", BRITISH, "write US English: -ize, -or, -er, single l, gray, toward",
           re.I),
     _rule("thousands", THOUSANDS, "five or more digits take commas (50,257); ids do not"),
-    _rule("percent", r"\d\s+%|\bpercent\b", "write the percent sign after the number: 10%"),
+    _rule("percent", r"\d(?:\s+%|\s*percent\b)", "write the percent sign after the number: 10%"),
     _rule("corner-brackets", r"[「」]", 'quote with "..." in English prose, not 「」'),
     # -- calques from Japanese
     _rule("calque-in-this-page", r"\bin this page\b", 'write "on this page"', re.I),

@@ -92,6 +92,6 @@ def test_navigation_shows_the_labels_of_mkdocs_yml(built_site, language):
         chapter = Path(file).stem
         html = _read(built_site.require(), f"/{LANGUAGES[language]}notebooks/{chapter}/")
         nav = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index("md-nav--primary"):html.index("md-content")]))
-        for other, other_label in labels.items():
+        for other_label in labels.values():
             assert other_label in nav, f"{file}: the navigation lacks {other_label!r}"
         assert f"<title>{label} - " in html

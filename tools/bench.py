@@ -183,7 +183,7 @@ def _run(config: BenchConfig, progress: bool) -> dict:
         })
     return {
         "schema": SCHEMA,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": described,
         "model": {"architecture": config.model, "n_layer": model.config.n_layer, "n_embd": model.config.n_embd,
                   "parameters": sum(p.numel() for p in model.parameters()), "dtype": "float32",

@@ -145,7 +145,7 @@ def write_page_images(docs: Path) -> list[Path]:
     for page in sorted(Path(docs).rglob("*.md")):
         text = page.read_text(encoding="utf-8")
         lang = page_language(page)
-        fresh = PAGE_IMAGE.sub(lambda m: FIGURES[m.group(2)].markdown(lang, up=m.group(1).count("../")), text)
+        fresh = PAGE_IMAGE.sub(lambda m, lang=lang: FIGURES[m.group(2)].markdown(lang, up=m.group(1).count("../")), text)
         if fresh != text:
             page.write_text(fresh, encoding="utf-8")
             changed.append(page)

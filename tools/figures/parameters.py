@@ -84,11 +84,11 @@ def draw(data: dict, lang: str):
             ax.barh(y, widths, left=left, height=0.58, color=colour, edgecolor="white", linewidth=0.6,
                     label=label_ja if lang == "ja" else label_en)
             if share:  # name the parts wide enough to hold their number
-                for yi, l, w in zip(y, left, widths):
+                for yi, start, w in zip(y, left, widths):
                     if w >= 6:
-                        ax.text(l + w / 2, yi, f"{w:.1f}%", ha="center", va="center", color="white",
+                        ax.text(start + w / 2, yi, f"{w:.1f}%", ha="center", va="center", color="white",
                                 fontsize=8.5)
-            left = [l + w for l, w in zip(left, widths)]
+            left = [start + w for start, w in zip(left, widths)]
         ax.set_yticks(y, MODELS)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)

@@ -90,7 +90,7 @@ def draw(data: dict, lang: str):
     ranks = range(n)
 
     # Top: one row per filter; a filled cell is a kept token.
-    for row, (key, colour, label_ja, label_en) in enumerate(FILTERS):
+    for row, (key, colour, _label_ja, _label_en) in enumerate(FILTERS):
         kept = data["kept"][key]
         rows.bar(ranks, [0.72] * n, bottom=row - 0.36, width=0.86,
                  color=[colour if k else style.LIGHT_GREY for k in kept])
