@@ -22,15 +22,15 @@ SPEC = FigureSpec(
     title={"ja": f"ブロック h.{LAYER} のヘッドごとのアテンションの重み (ポケットモデルの出力)",
            "en": f"Attention weights of each head in block h.{LAYER} (pocket model output)"},
     alt={"ja": f"プロンプト「I can't forget you, for」の 7 トークンについて、ポケットモデルのブロック h.{LAYER} の "
-               "4 個のヘッドそれぞれのアテンションの重みを、7 × 7 のヒートマップで並べた図。縦軸が注目する側の"
+               "4 個のアテンションヘッドそれぞれのアテンションの重みを、7 × 7 のヒートマップで並べた図。縦軸が注目する側の"
                "トークン(クエリ)、横軸が注目される側のトークン(キー)で、各行の合計は 1 です。対角線より右上は"
                "因果マスクで重みが 0 になるため灰色で、下三角だけに色が付きます。セルには重みの値を書いています。"
-               "いくつかのヘッドは、多くの位置で最初のトークン「I」に大きな重みを置いています。",
+               "いくつかのアテンションヘッドは、多くの位置で最初のトークン「I」に大きな重みを置いています。",
            "en": f"Four 7 by 7 heat maps, one per head of the pocket model's block h.{LAYER}, of the attention "
                  "weights on the 7 tokens of the prompt \"I can't forget you, for\". Rows are the tokens that "
                  "attend (queries), columns the tokens attended to (keys), and each row sums to 1. The cells "
-                 "above the diagonal are masked by the causal mask (weight 0) and drawn grey, so only the lower "
-                 "triangle is coloured; each cell is labelled with its weight. Several heads put much of their "
+                 "above the diagonal are masked by the causal mask (weight 0) and drawn gray, so only the lower "
+                 "triangle is colored; each cell is labeled with its weight. Several heads put much of their "
                  "weight on the first token, \"I\", from most positions."},
 )
 

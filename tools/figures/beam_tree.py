@@ -41,7 +41,7 @@ SPEC = FigureSpec(
                  "log-probability of the text up to it (the sum of its tokens' log-probabilities). At each step, "
                  f"every running beam's {NUM_BEAMS} most probable next tokens are drawn as candidates; the "
                  f"{NUM_BEAMS} with the highest cumulative log-probability overall are kept (blue), the rest are "
-                 "pruned (grey). The most probable final sequence is green."},
+                 "pruned (gray). The most probable final sequence is green."},
 )
 
 

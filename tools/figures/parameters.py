@@ -29,7 +29,7 @@ SPEC = FigureSpec(
     alt={"ja": "gpt2(124,439,808 個)と gpt2-xl(1,557,611,200 個)のパラメータを、トークン埋め込み、位置埋め込み、"
                "アテンション、MLP、層正規化に分けた積み上げ棒グラフ。上段は個数(百万)、下段は割合。gpt2 では"
                "トークン埋め込みが約 31 % を占めますが、gpt2-xl では約 5 % に下がり、MLP が約 3 分の 2、"
-               "アテンションが約 3 分の 1 を占めます。層正規化は 0.1 % 未満です。LM ヘッドはトークン埋め込みと"
+               "アテンションが約 3 分の 1 を占めます。層正規化は 0.1 % 未満です。言語モデルヘッドはトークン埋め込みと"
                "同じテンソルなので 1 回だけ数えています。",
            "en": "Stacked bars splitting the parameters of gpt2 (124,439,808) and gpt2-xl (1,557,611,200) into "
                  "token embedding, position embedding, attention, MLP and layer norms; top: counts in millions, "
