@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import torch
 
-from .anatomy import attention_weights, check_ids, gpt2_body
+from .anatomy import attention_weights, gpt2_body
 from .constants import END_OF_TEXT_ID, VOCAB_SIZE
-from .validation import (WrongType, WrongValue, check_causal_lm, check_context_length, check_int, check_token_ids,
-                         check_vocabulary_ids, is_int)
+from .validation import WrongType, WrongValue, check_ids, check_int, is_int
+from .validation import model_config as check_causal_lm
 
 
 # -- checks on entry ------------------------------------------------------------------------------
@@ -42,9 +42,7 @@ from .validation import (WrongType, WrongValue, check_causal_lm, check_context_l
 def _one_prompt(model, input_ids, argument: str) -> torch.Tensor:
     """One prompt, (1, seq), of the model's vocabulary and context; errors name ``argument``."""
     gpt = gpt2_body(model)
-    check_token_ids(input_ids, argument, batch_one=True)
-    check_context_length(gpt, input_ids.shape[1], argument)
-    check_vocabulary_ids(gpt, input_ids, argument)
+    check_ids(input_ids, argument, model=gpt, batch_one=True)
     return input_ids.to(gpt.wte.weight.device)
 
 
@@ -128,7 +126,7 @@ def activations(model, input_ids: torch.Tensor) -> dict:
     """
     check_causal_lm(model)
     gpt = gpt2_body(model)
-    ids = check_ids(model, input_ids)
+    ids = check_ids(input_ids, model=gpt).to(gpt.wte.weight.device)
     n_layer, n_head = gpt.config.n_layer, gpt.config.n_head
     seen = {name: [None] * n_layer for name in ("resid_pre", "attn_out", "mlp_out", "z")}
     pairs = []
@@ -359,7 +357,7 @@ def induction_scores(model, input_ids: torch.Tensor, n_tokens: int) -> torch.Ten
     """
     check_causal_lm(model)
     gpt = gpt2_body(model)
-    ids = check_ids(model, input_ids)
+    ids = check_ids(input_ids, model=gpt).to(gpt.wte.weight.device)
     n = check_int(n_tokens, "n_tokens", minimum=2)
     seq = ids.shape[1]
     if seq < 2 * n or not torch.equal(ids[:, seq - 2 * n:seq - n], ids[:, seq - n:]):

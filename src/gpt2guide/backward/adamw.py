@@ -18,11 +18,11 @@ import math
 
 import torch
 
-from ..validation import WrongType, WrongValue, check_finite
+from ..validation import WrongType, WrongValue, check_number
 
 
 def _check_rate(value, argument: str, *, below_one: bool = False) -> float:
-    value = check_finite(value, argument)
+    value = check_number(value, argument)
     if value < 0 or (below_one and value >= 1):
         bound = "in [0, 1)" if below_one else ">= 0"
         raise WrongValue(argument, f"must be {bound}, got {value}")

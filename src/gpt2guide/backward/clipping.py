@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import WrongType, WrongValue, check_finite
+from ..validation import WrongType, WrongValue, check_number
 from .adamw import check_tensors
 from .gradients import gradients
 
@@ -23,7 +23,7 @@ from .gradients import gradients
 def clip_grad_norm(grads: dict, max_norm: float) -> torch.Tensor:
     """Scale ``grads`` in place so that their global L2 norm is at most ``max_norm``; return the norm before."""
     check_tensors(grads, "grads")
-    max_norm = check_finite(max_norm, "max_norm")
+    max_norm = check_number(max_norm, "max_norm")
     if max_norm <= 0:
         raise WrongValue("max_norm", f"must be > 0 (e.g. 1.0), got {max_norm}")
     total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads.values()]))

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import torch
 
-from ..anatomy import attention_scale, causal_mask, check_ids, gelu_new, merge_heads, split_heads
-from ..validation import WrongType, WrongValue, check_gpt2
+from ..anatomy import attention_scale, causal_mask, gelu_new, merge_heads, split_heads
+from ..anatomy import gpt2_body as check_gpt2
+from ..validation import WrongType, WrongValue, check_ids
 from .steps import (attention_backward, cross_entropy_backward, embedding_backward, gelu_new_backward,
                     layer_norm_backward, linear_backward)
 
@@ -116,10 +117,7 @@ def gradients(model, input_ids: torch.Tensor) -> dict[str, torch.Tensor]:
 def loss_and_gradients(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """``(loss, gradients(model, input_ids))``: the forward pass the gradients need also gives the loss."""
     gpt = check_model(model)
-    ids = check_ids(model, input_ids)  # (batch, seq)
-    if ids.shape[1] < 2:
-        raise WrongValue("input_ids", f"expected at least 2 tokens per row (the first predicts the second), "
-                         f"got shape {tuple(ids.shape)}")
+    ids = check_ids(input_ids, model=gpt, min_tokens=2).to(gpt.wte.weight.device)  # (batch, seq)
     found: dict[int, torch.Tensor] = {}  # id(parameter) -> its gradient so far
 
     def add(param: torch.Tensor, grad: torch.Tensor) -> None:
