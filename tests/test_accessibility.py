@@ -2,8 +2,8 @@
 
 axe-core (tests/vendor/axe-core/, vendored from the npm registry by tools/vendor_axe.py; the
 site itself never loads it) runs its WCAG 2.0 and 2.1 level A and AA rules on every page of
-both languages (chapters, notebooks, the playground with its model loaded, the glossary, the
-404 page), at a desktop width (1280 px) and a phone's (390 px), in light and dark mode. Every
+both languages (chapters, notebooks, the playground with its model loaded, the glossary), and
+the 404 page under the site's sub-path (its links are absolute to it), at a desktop width (1280 px) and a phone's (390 px), in light and dark mode. Every
 violation is a failure; the report names the rule, the page and the elements.
 
 No rule is switched off (RULES_OFF is empty). What the site does for them lives in
@@ -42,7 +42,7 @@ def site_pages(site: Path) -> list[str]:
         "/" + str(index.parent.relative_to(site)).replace(".", "", 1).strip("/") + "/"
         for index in site.rglob("index.html")
     ]
-    return sorted({page.replace("//", "/") for page in pages}) + ["/404.html"]
+    return sorted({page.replace("//", "/") for page in pages})
 
 
 def test_site_pages_lists_both_languages(built_site) -> None:
@@ -80,6 +80,17 @@ def test_every_page_meets_wcag_21_aa(browser, site_url, built_site, scheme, widt
                               + "\n    ".join(nodes[:5]))
         visit.check()
     assert not report, f"{len(report)} axe-core violations ({scheme}, {width} px):\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_404_page_meets_wcag_21_aa(browser, hosted_site_url, scheme, width) -> None:
+    with open_visit(browser, hosted_site_url, color_scheme=scheme,
+                    viewport={"width": width, "height": 900}) as visit:
+        violations = _audit(visit, "/no-such-page/")
+        assert visit.page.locator("h1#not-found").count() == 1
+        visit.check()
+    assert not violations, violations
 
 
 def test_a_scrolling_code_cell_takes_the_keyboard(browser, site_url) -> None:
