@@ -13,14 +13,13 @@ A maintainer command, not an mkdocs hook (those are the files of site_hooks/ tha
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
+
+from tools import npm
 
 KATEX_VERSION = "0.19.1"
 DEST = Path(__file__).resolve().parent.parent / "docs" / "assets" / "katex"
@@ -30,15 +29,8 @@ _FALLBACK_FONTS = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:wof
 
 def vendor(version: str = KATEX_VERSION, dest: Path = DEST) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        packed = subprocess.run(
-            ["npm", "pack", "--json", "--loglevel=error", f"katex@{version}"],
-            cwd=tmp, check=True, capture_output=True, text=True,
-        )
-        integrity = json.loads(packed.stdout)[0]["integrity"]
-        (tarball,) = Path(tmp).glob("katex-*.tgz")
-        with tarfile.open(tarball) as tar:
-            tar.extractall(tmp, filter="data")
-        dist = Path(tmp) / "package" / "dist"
+        package, integrity = npm.unpack(f"katex@{version}", Path(tmp))
+        dist = package / "dist"
         if dest.exists():
             shutil.rmtree(dest)
         (dest / "fonts").mkdir(parents=True)
@@ -52,7 +44,7 @@ def vendor(version: str = KATEX_VERSION, dest: Path = DEST) -> None:
         (dest / "katex.min.css").write_text(css, encoding="utf-8")
         for font in sorted((dist / "fonts").glob("*.woff2")):
             shutil.copy(font, dest / "fonts" / font.name)
-        shutil.copy(Path(tmp) / "package" / "LICENSE", dest / "LICENSE")
+        shutil.copy(package / "LICENSE", dest / "LICENSE")
         (dest / "VERSION").write_text(f"katex {version} (npm, {integrity})\n", encoding="utf-8")
 
 

