@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from test_japanese_style import MASK, prose
+from test_japanese_style import MASK, Hit, prose
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -91,17 +91,6 @@ RULES = [
     _rule("term-pretrained", r"\bpre-train(?:ed|ing)?\b", 'write "pretrained"', re.I),
     _rule("term-lm-head", r"\blanguage[- ]model head\b", 'write "LM head"', re.I),
 ]
-
-
-@dataclass(frozen=True)
-class Hit:
-    line: int
-    rule: str
-    text: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: [{self.rule}] {self.text!r} -> {self.fix}"
 
 
 def lint(text: str) -> list[Hit]:
