@@ -13,8 +13,8 @@ from transformers import GPT2Config, GPT2LMHeadModel, GPT2Model, GPT2Tokenizer
 
 from gpt2guide import load, skeleton
 from gpt2guide.checkpoints import NAMES, POCKET_DIR, config_of
-from gpt2guide.constants import REPOSITORY
 
+REPOSITORY = Path(__file__).resolve().parents[1]
 KNOWN = "known: pocket, gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"
 
 

@@ -28,7 +28,7 @@ def _function(strategy: str):
 
 def _settings(args) -> dict:
     """The strategy's keyword arguments that the user gave; an option of another strategy is an error."""
-    from ..cli import given
+    from . import given
     from ..validation import WrongValue
 
     for strategy, (_, options) in STRATEGIES.items():
@@ -44,7 +44,7 @@ def _settings(args) -> dict:
 
 def _generate(args):
     from ..checkpoints import load
-    from ..cli import default_of
+    from . import default_of
     from ..decoding import encode
 
     settings = _settings(args)
@@ -70,7 +70,7 @@ class _LibraryDefaults(argparse.HelpFormatter):
     """Help that reads each strategy option's default from its decoding function, when help is shown."""
 
     def _get_help_string(self, action):
-        from ..cli import default_of
+        from . import default_of
 
         for strategy, (_, options) in STRATEGIES.items():
             if action.dest in options and action.dest != "seed":
