@@ -11,6 +11,7 @@ import torch
 from gpt2guide.bench import METHODS, RECORD, check_bench_record, format_bench, load_record
 from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 from gpt2guide.checkpoints import random_model
+from gpt2guide.validation import WrongValue
 from tools.__main__ import main
 
 COMMITTED = Path(__file__).resolve().parents[1] / "src" / "gpt2guide" / "bench.json"  # chapters 5 and 9 read it
@@ -43,7 +44,7 @@ def test_check_names_what_is_wrong(record):
     broken = copy.deepcopy(record)
     del broken["bandwidth"]["ceiling_tokens_per_s"]
     broken["lengths"][0]["methods"]["cached"]["median_tokens_per_s"] = "fast"
-    with pytest.raises(ValueError, match=r"bandwidth\.ceiling_tokens_per_s: missing.*lengths\[0\]\.methods\.cached"):
+    with pytest.raises(WrongValue, match=r"^record: bandwidth\.ceiling_tokens_per_s: missing.*lengths\[0\]\.methods\.cached"):
         check_bench_record(broken)
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .validation import WrongValue
+
 SCHEMA = 1
 RECORD = Path(__file__).with_name("bench.json")  # the committed run, package data of the wheel
 METHODS = ("naive", "cached", "generate")
 
 
 def check_bench_record(record: dict) -> None:
-    """Raise ``ValueError`` naming every field of a benchmark record that is missing or of the wrong type."""
+    """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or of the wrong type."""
     problems = []
 
     def need(mapping, key, kind, where):
@@ -62,7 +64,7 @@ def check_bench_record(record: dict) -> None:
         need(entry, "same_tokens", bool, where)
     need(record, "targets", dict, "")
     if problems:
-        raise ValueError("benchmark record: " + "; ".join(problems))
+        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with `python -m tools bench --record`")
 
 
 def load_record(path: str | Path = RECORD) -> dict:
