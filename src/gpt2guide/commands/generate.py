@@ -97,9 +97,9 @@ def register(subparsers) -> None:
     sampling.add_argument("--temperature", type=float, default=hide, help="divide the logits by T > 0")
     sampling.add_argument("--top-k", type=int, default=hide, help="keep the K most probable tokens (0: off)")
     sampling.add_argument("--top-p", type=float, default=hide,
-                          help="keep the most probable tokens of total probability P, in (0, 1]")
+                          help="keep the most probable tokens of total probability P, in [0, 1]")
     sampling.add_argument("--min-p", type=float, default=hide,
-                          help="drop tokens below M x the top probability, in (0, 1]")
+                          help="drop tokens below M x the top probability, in [0, 1]")
     sampling.add_argument("--seed", type=int, default=hide,
                           help=f"random seed; the same seed repeats the text (default {SEED})")
     parser.add_argument("--json", action="store_true", help="print JSON: ids (new tokens), text and, for beams, score")
