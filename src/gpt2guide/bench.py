@@ -1,7 +1,8 @@
 """A benchmark record: its schema, reading the committed one, and a short table of it.
 
 The pages quote the decoding speeds of ``bench.json``, which ships in this package (next to this
-module, so that a reader's installed wheel has it too), one run of ``python -m tools bench --record`` (``tools/bench.py``, maintainer tooling: the measuring is described there).
+module, so that a reader's installed wheel has it too), one run of ``python -m tools bench --record``
+(``tools/bench.py``, maintainer tooling: the measuring is described there).
 This module only reads a record and checks its fields, so a page never times anything itself.
 """
 

@@ -3,8 +3,8 @@
 The pocket build (``tools/pocket_build/corpus.py``) holds out the last 2% of each Austen novel's
 paragraphs (Debian's ``r-cran-janeaustenr``, which may be absent where the tests run). That text,
 121,488 characters and public domain, is ``held_out.txt`` next to this module, written by
-``tools.pocket_build.corpus.write_held_out`` and checked on every read against the SHA-256 that the data card (``pocket_card.json``) recorded
-when the model was trained.
+``tools.pocket_build.corpus.write_held_out`` and checked on the first read against the SHA-256
+that the data card (``pocket_card.json``) recorded when the model was trained.
 """
 
 from __future__ import annotations
