@@ -46,17 +46,6 @@ PROMPTS = [
     "Emma Woodhouse, handsome, clever, and rich,",
     "こんにちは",
 ]
-TEXTS = [
-    "", "a", "Hello world", "Hello  world", "  two leading spaces", "trailing spaces   ",
-    "I can't forget you, for", "she'll they're we've I'm he'd it's", "'S 'LL upper contractions",
-    "tabs\tand\nnew\n\nlines\r\n", "   \n  \t ", "12345 1.5 3,000,000 2024年",
-    "naïve café résumé Ærøskøbing", "Привет, мир", "안녕하세요", "مرحبا بالعالم",
-    "こんにちは、世界", "吾輩は猫である。名前はまだ無い。", "😀 x  y\n\n z", "👍🏽👨‍👩‍👧 🇯🇵",
-    "<|endoftext|>", "a<|endoftext|>b", " <|endoftext|> ", "<|endoftext|><|endoftext|>x",
-    "<|endoftext", "<|endoftext|", "endoftext|>", "!!!??? ...--- ((()))", "$x^2 + y_1$ = 0;",
-    "\u3000x\u00a0y\ufeffz\u0085w\u200bv\u2028u", "mixed日本語and English123テスト",
-    "def f(x):\n    return x ** 2  # comment\n",
-]
 FILTER_SETTINGS = [
     {},
     {"temperature": 0.7},
@@ -66,6 +55,7 @@ FILTER_SETTINGS = [
     {"minP": 0.05},
     {"temperature": 1.3, "topK": 50, "topP": 0.95, "minP": 0.02},
     {"temperature": 0.5, "topP": 0.5},
+    {"topP": 0, "minP": 0},  # the ends of Python's ranges: the most probable token only; min-p off
 ]
 BAD_OPTIONS = [
     ({"prompt": 5}, "prompt"),
@@ -75,7 +65,7 @@ BAD_OPTIONS = [
     ({"prompt": "It", "strategy": "sample", "topK": -1}, "topK"),
     ({"prompt": "It", "strategy": "sample", "topK": 2.5}, "topK"),
     ({"prompt": "It", "strategy": "sample", "topP": 1.5}, "topP"),
-    ({"prompt": "It", "strategy": "sample", "minP": 0}, "minP"),
+    ({"prompt": "It", "strategy": "sample", "minP": -0.1}, "minP"),
     ({"prompt": "It", "strategy": "sample", "seed": -3}, "seed"),
     ({"prompt": "It", "maxNewTokens": 1000}, "maxNewTokens"),
     ({"prompt": "It", "maxNewTokens": "5"}, "maxNewTokens"),
@@ -144,14 +134,114 @@ def _more_texts() -> list[str]:
     return texts
 
 
-def test_tokenizer_equals_python(playground: Visit, tokenizer) -> None:
-    texts = TEXTS + _more_texts()
+RANDOM_TEXTS = 4000  # random strings the tokenizers compare on (a few seconds in all)
+RANDOM_SEED = 0  # a failure names its text; this seed draws the same texts again
+# Whole pieces the pre-tokenizer treats specially: contractions, the special token and its
+# fragments, CRLF, a byte-order mark, NEXT LINE, a ZWJ emoji sequence, words after a space.
+PIECES = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "<|endoftext|>", "<|endoftext",
+          "endoftext|>", "\r\n", "  ", "\ufeff", "\u0085", " Hello", " world", "こんにちは", "123",
+          "😀", "👨\u200d👩\u200d👧"]
+
+
+def _code_points() -> list[int]:
+    """Every code point a str can hold in UTF-8 (the surrogates cannot)."""
+    return [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+
+
+def _whitespace() -> list[int]:
+    """Python `regex`'s \\s (GPT-2's pattern, encoder.py), every code point."""
+    import regex
+
+    return [c for c in _code_points() if regex.match(r"\s", chr(c))]
+
+
+def random_texts(n: int, seed: int) -> list[str]:
+    """`n` strings of 1 to 24 pieces: whitespace (regex's and JavaScript's, U+FEFF, U+0085 and the
+    other near-misses), format and control characters and marks, the PIECES, ASCII, and code
+    points from all 17 planes (assigned or not); one in ten starts with a byte-order mark."""
+    import random
+    import unicodedata
+
+    rng = random.Random(seed)
+    near_spaces = [0xFEFF, 0x180E, 0x200B, 0x2060, 0x1C, 0x1D, 0x1E, 0x1F]
+    spaces = _whitespace() + near_spaces
+    formats = [c for c in _code_points() if unicodedata.category(chr(c)) in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Mc", "Me")]
+
+    def piece() -> str:
+        kind = rng.random()
+        if kind < 0.25:
+            return chr(rng.choice(spaces))
+        if kind < 0.40:
+            return chr(rng.choice(formats))
+        if kind < 0.55:
+            return rng.choice(PIECES)
+        if kind < 0.75:
+            return chr(rng.randrange(0x20, 0x7F))
+        plane = rng.randrange(17)
+        while True:
+            c = plane * 0x10000 + rng.randrange(0x10000)
+            if not 0xD800 <= c <= 0xDFFF:
+                return chr(c)
+
+    texts = ["".join(piece() for _ in range(rng.randrange(1, 25))) for _ in range(n)]
+    return [("\ufeff" + t if rng.random() < 0.1 else t) for t in texts]
+
+
+def _assert_same_tokens(playground: Visit, tokenizer, texts: list[str]) -> None:
+    """encode in the page (one evaluate for all) equals the Python tokenizer's ids, and the ids
+    decode back to the text, in the page and in Python."""
     found = _js(playground, "(texts) => texts.map((t) => pocket.encode(t))", texts)
-    for text, ids in zip(texts, found):
-        assert ids == tokenizer(text)["input_ids"], f"encode({text!r})"
+    expected = tokenizer(texts)["input_ids"]
+    wrong = [(t, ids, e) for t, ids, e in zip(texts, found, expected) if ids != e]
+    assert not wrong, f"{len(wrong)} of {len(texts)} encode differently, e.g. {ascii(wrong[0][0])}: {wrong[0][1:]}"
     decoded = _js(playground, "(all) => all.map((ids) => pocket.decode(ids))", found)
-    for text, ids, back in zip(texts, found, decoded):
-        assert back == tokenizer.decode(ids) == text, f"decode(encode({text!r}))"
+    wrong = [(t, back) for t, ids, back in zip(texts, found, decoded) if not back == tokenizer.decode(ids) == t]
+    assert not wrong, f"{len(wrong)} of {len(texts)} do not decode back, e.g. {ascii(wrong[0][0])} -> {ascii(wrong[0][1])}"
+
+
+def test_tokenizer_equals_python_on_random_texts(playground: Visit, tokenizer) -> None:
+    """Thousands of random strings from every plane (seeded), and the prose of two pages."""
+    texts = random_texts(RANDOM_TEXTS, RANDOM_SEED)
+    assert sum(t.startswith("\ufeff") for t in texts) > RANDOM_TEXTS // 20  # the byte-order mark case is drawn
+    _assert_same_tokens(playground, tokenizer, texts + _more_texts())
+
+
+def test_tokenizer_classes_every_code_point_as_python(playground: Visit, tokenizer) -> None:
+    """Each code point whose class (whitespace, letter, digit) the browser's Unicode tables and
+    Python's may disagree on is tokenized alone, after a letter, after a digit, around a space and
+    a mark of punctuation, in the page and in Python. The candidates: every code point where the
+    browser's \\s, \\p{White_Space}, \\p{L} or \\p{N} differs from Python's `regex` \\s or from
+    `unicodedata`'s category (Unicode 14 in Python 3.11; the tokenizer's tables lie between it and
+    the browser's), as ranges from the page."""
+    import unicodedata
+
+    classes = _js(playground, """() => {
+        const tests = {js: /\\s/u, space: /\\p{White_Space}/u, letter: /\\p{L}/u, digit: /\\p{N}/u};
+        const found = Object.fromEntries(Object.keys(tests).map((k) => [k, []]));
+        for (let c = 0; c < 0x110000; c++) {
+            if (c >= 0xd800 && c <= 0xdfff) continue;
+            const s = String.fromCodePoint(c);
+            for (const [k, re] of Object.entries(tests)) {
+                if (!re.test(s)) continue;
+                const r = found[k], last = r[r.length - 1];
+                if (last && last[1] === c - 1) last[1] = c; else r.push([c, c]);
+            }
+        }
+        return found;
+    }""")
+    expand = {k: {c for a, b in v for c in range(a, b + 1)} for k, v in classes.items()}
+    whitespace = set(_whitespace())
+    assert expand["space"] == whitespace  # \p{White_Space} in the browser is regex's \s
+    assert {0xFEFF} <= expand["js"] - whitespace and {0x85} <= whitespace - expand["js"]  # why \s is not used
+    category = {c: unicodedata.category(chr(c))[0] for c in _code_points()}
+    candidates = sorted(
+        (expand["js"] ^ whitespace)
+        | (expand["letter"] ^ {c for c, k in category.items() if k == "L"})
+        | (expand["digit"] ^ {c for c, k in category.items() if k == "N"})
+    )
+    assert len(candidates) > 1000  # the browser's tables are newer: thousands of candidates
+    texts = [t for c in candidates for t in (chr(c), "a" + chr(c), "1" + chr(c), " " + chr(c) + "!", chr(c) + " x")]
+    _assert_same_tokens(playground, tokenizer, texts)
 
 
 def test_decode_equals_python_on_any_ids(playground: Visit, tokenizer) -> None:
@@ -288,10 +378,12 @@ def test_tokens_read_as_a_reader_reads_them(playground: Visit, tokenizer) -> Non
     assert [t["raw"] for t in found] == tokenizer.convert_ids_to_tokens(ids)
     emoji = _js(playground, readable, tokenizer("Emma 😀 smiled")["input_ids"])
     assert emoji[2]["parts"] == [{"text": " "}, {"bytes": "f0 9f 98", "of": "😀"}]
-    # every text: each token's parts are exactly its bytes, no stand-in letters, no U+FFFD
-    for text in TEXTS + ["\u00e9\u0301", "日本語の文章です。"]:
-        ids = tokenizer(text)["input_ids"]
-        found = _js(playground, readable, ids)
+    # every text (random ones from every plane too): each token's parts are exactly its bytes,
+    # no stand-in letters, no U+FFFD
+    texts = [t for t in random_texts(200, RANDOM_SEED + 1) if "\ufffd" not in t] + ["\u00e9\u0301", "日本語の文章です。"]
+    all_ids = tokenizer(texts)["input_ids"]
+    all_found = _js(playground, f"(all) => Promise.all(all.map({readable}))", all_ids)
+    for text, ids, found in zip(texts, all_ids, all_found):
         for token, expected in zip(found, _token_bytes(tokenizer, ids)):
             got = b"".join(p["text"].encode() if "text" in p else bytes.fromhex(p["bytes"]) for p in token["parts"])
             assert got == expected, (text, token)
@@ -309,6 +401,8 @@ TIES = [
     ("topPFilter", [0.5] * 7 + [1.0], 0.7, lambda t, v: top_p_filter(t, v)),
     ("minPFilter", [3.0, 3.0, 2.0, 1.0], 1.0, lambda t, v: min_p_filter(t, v)),
     ("minPFilter", [2.0, 1.0, 0.0], 0.5, lambda t, v: min_p_filter(t, v)),
+    ("topPFilter", [1.0, 2.0, 2.0, 0.5], 0, lambda t, v: top_p_filter(t, v)),
+    ("minPFilter", [2.0, 1.0, 0.0], 0, lambda t, v: min_p_filter(t, v)),
 ]
 
 
@@ -360,11 +454,67 @@ def test_bad_options_reject_with_a_message(playground: Visit, options, argument)
         try { await pocket.generate(o); return null; } catch (error) { return error.message; }
     }""", options)
     assert message is not None and message.startswith(argument), message
-    shown = playground.page.locator(".pg-error")
-    assert shown.is_visible() and message in shown.inner_text()
     # the page is not frozen: the next good call works
     assert len(_js(playground, "(o) => pocket.generate(o).then((r) => r.ids)",
                    {"prompt": "It", "maxNewTokens": 2})) == 2
+
+
+# The values each sampling option is tried with: inside, at and beyond the ends of its range, and
+# of the wrong type. (No float with an integral value for top-k: JSON carries 3.0 as 3.)
+CONTRACT_VALUES = {
+    "temperature": [-1, 0, 1e-9, 0.7, 1, 2, 1e6, float("inf"), float("nan"), "1", True, None],
+    "top_k": [-1, 0, 1, 40, 50257, 10**9, 2.5, 0.5, float("nan"), "3", True, None],
+    "top_p": [-0.5, -1e-9, 0, 1e-9, 0.5, 1, 1 + 1e-9, 1.5, float("inf"), float("nan"), "0.5", True, None],
+    "min_p": [-0.5, -1e-9, 0, 1e-9, 0.5, 1, 1 + 1e-9, 1.5, float("inf"), float("nan"), "0.5", True, None],
+}
+JS_NAMES = {"temperature": "temperature", "top_k": "topK", "top_p": "topP", "min_p": "minP"}
+
+
+def test_options_have_python_s_ranges(playground: Visit) -> None:
+    """Each sampling option is accepted or refused by the page's checks (checks.js) exactly as
+    by gpt2guide's (sampling_filters), and a refusal names the option in both."""
+    from gpt2guide.validation import WrongType, WrongValue
+
+    cases = [(name, value) for name, values in CONTRACT_VALUES.items() for value in values]
+    python = []
+    for name, value in cases:
+        try:
+            sampling_filters(**{name: value})
+            python.append(None)
+        except (WrongType, WrongValue) as error:
+            python.append(error.argument)
+    found = _js(playground, """async (cases) => {
+        const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+        const checks = await import(new URL("checks.js", folder).href);
+        return cases.map(([name, value]) => {
+            try { checks.checkDistributionOptions({prompt: "It", [name]: value}); return null; }
+            catch (error) { return error.message.split(":")[0]; }
+        });
+    }""", [[JS_NAMES[name], value] for name, value in cases])
+    assert sum(p is None for p in python) >= 12 and sum(p is not None for p in python) >= 30  # both happen
+    differ = [(case, p, j) for case, p, j in zip(cases, python, found) if (p and JS_NAMES[p]) != j]
+    assert not differ, f"(option, value), Python's refusal, the page's: {differ}"
+
+
+def test_the_controls_show_the_errors_of_their_calls(playground: Visit) -> None:
+    """The page's handlers show a failed call's message (window.pocket itself is left unwrapped:
+    a console call rejects and shows nothing in the page)."""
+    page = playground.page
+    page.evaluate("""() => {
+        window.__generate = pocket.generate;
+        pocket.generate = () => Promise.reject(new Error("maxNewTokens: a failure the test made"));
+    }""")
+    try:
+        page.check("input[value=greedy]")
+        page.click(".pg-generate")
+        shown = page.locator(".pg-error")
+        shown.wait_for(state="visible")
+        assert "a failure the test made" in shown.inner_text()
+    finally:
+        page.evaluate("() => { pocket.generate = window.__generate; }")
+    page.click(".pg-generate")
+    page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
+    assert not page.locator(".pg-error").is_visible()
 
 
 # -- the page ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-// Checking the options of generate() and distribution() on entry, as gpt2guide.decoding.checks
-// does: each bad value gives one message that names the option and says how to fix the call.
+// Checking the options of generate() and distribution() on entry, with the ranges of
+// gpt2guide.decoding.filters (check_temperature, check_top_k, check_probability) and the rules
+// of gpt2guide.validation: each bad value gives one message that names the option and says how
+// to fix the call. tests/test_playground.py checks that both accept and refuse the same values.
 
 const DEFAULTS = {
   prompt: undefined, strategy: "greedy", maxNewTokens: 20, numBeams: 4, lengthPenalty: 1.0,
@@ -97,10 +99,11 @@ function checkFilterValues(o) {
   if (!Number.isInteger(o.topK) || o.topK < 0) {
     throw new Error(`topK: must be 0 (off) or a positive whole number of tokens, got ${show(o.topK)}`);
   }
-  if (!isNumber(o.topP) || !(o.topP > 0 && o.topP <= 1)) {
-    throw new Error(`topP: must be in (0, 1] (1 keeps every token), got ${show(o.topP)}`);
+  // [0, 1] as in Python: top-p 0 keeps only the most probable token, min-p 0 is off as null is
+  if (!isNumber(o.topP) || !(o.topP >= 0 && o.topP <= 1)) {
+    throw new Error(`topP: must be in [0, 1] (1 keeps every token, 0 only the most probable), got ${show(o.topP)}`);
   }
-  if (o.minP !== null && (!isNumber(o.minP) || !(o.minP > 0 && o.minP <= 1))) {
-    throw new Error(`minP: must be in (0, 1] or null (off), got ${show(o.minP)}`);
+  if (o.minP !== null && (!isNumber(o.minP) || !(o.minP >= 0 && o.minP <= 1))) {
+    throw new Error(`minP: must be in [0, 1] or null (0 and null are off), got ${show(o.minP)}`);
   }
 }

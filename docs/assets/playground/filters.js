@@ -107,7 +107,7 @@ export function minPFilter(logits, minP) {
 
 /**
  * The filters these settings turn on, in generate's order, as sampling_filters does:
- * temperature unless 1, top-k unless 0, top-p below 1, min-p unless null. Each entry is
+ * temperature unless 1, top-k unless 0, top-p below 1, min-p unless null or 0. Each entry is
  * [name, logits -> logits].
  */
 export function samplingFilters({ temperature = 1, topK = 0, topP = 1, minP = null } = {}) {
@@ -115,7 +115,7 @@ export function samplingFilters({ temperature = 1, topK = 0, topP = 1, minP = nu
   if (temperature !== 1) filters.push(["temperature", (l) => applyTemperature(l, temperature)]);
   if (topK !== 0) filters.push(["topK", (l) => topKFilter(l, topK)]);
   if (topP < 1) filters.push(["topP", (l) => topPFilter(l, topP)]);
-  if (minP !== null && minP !== undefined) filters.push(["minP", (l) => minPFilter(l, minP)]);
+  if (minP) filters.push(["minP", (l) => minPFilter(l, minP)]); // null and 0 are off, as in Python
   return filters;
 }
 

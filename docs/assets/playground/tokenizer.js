@@ -11,8 +11,26 @@
 //    pair of the word is in the merges; each piece left is a vocabulary entry.
 // References: openai/gpt-2 src/encoder.py; huggingface/tokenizers (ByteLevel, BPE).
 
-// The same pattern as encoder.py; \p{L} letters and \p{N} digits need the u flag.
-const WORDS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+// The same pattern as encoder.py, with the character classes of the regex engine that the
+// Python tokenizer (Hugging Face tokenizers, Oniguruma) runs, so that every text is cut into the
+// same words (the v flag allows the set differences):
+// * whitespace is \p{White_Space}, which is \s to Oniguruma and to Python's `regex`. JavaScript's
+//   own \s differs: it counts U+FEFF (the byte-order mark) as whitespace and not U+0085 (NEXT LINE);
+// * letters and digits are \p{L} and \p{N} less those that Unicode 17 added (the browser knows
+//   them, the tokenizer's older tables do not: to it they are neither, like punctuation).
+//   tests/test_playground.py checks every code point whose class may differ.
+const NEWER_LETTERS = String.raw`\u{88f}\u{c5c}\u{cdc}\u{a7ce}-\u{a7cf}\u{a7d2}\u{a7d4}\u{a7f1}\u{10940}-\u{10959}
+  \u{10ec5}-\u{10ec7}\u{11db0}-\u{11ddb}\u{16ea0}-\u{16eb8}\u{16ebb}-\u{16ed3}\u{16ff2}-\u{16ff3}\u{187f8}-\u{187ff}
+  \u{18d09}-\u{18d1e}\u{18d80}-\u{18df2}\u{1e6c0}-\u{1e6de}\u{1e6e0}-\u{1e6e2}\u{1e6e4}-\u{1e6e5}\u{1e6e7}-\u{1e6ed}
+  \u{1e6f0}-\u{1e6f4}\u{1e6fe}-\u{1e6ff}\u{2b73a}-\u{2b73f}\u{2cea2}-\u{2cead}\u{323b0}-\u{33479}`.replace(/\s/g, "");
+const NEWER_DIGITS = String.raw`\u{11de0}-\u{11de9}\u{16ff4}-\u{16ff6}`;
+const L = String.raw`[\p{L}--[${NEWER_LETTERS}]]`;
+const N = String.raw`[\p{N}--[${NEWER_DIGITS}]]`;
+const S = String.raw`\p{White_Space}`;
+const WORDS = new RegExp(
+  String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?${L}+| ?${N}+| ?[^${S}${L}${N}]+|${S}+(?!\P{White_Space})|${S}+`,
+  "gv",
+);
 
 /** bytes_to_unicode(): byte -> a printable character; printable Latin-1 bytes map to themselves. */
 export function bytesToUnicode() {
@@ -99,7 +117,9 @@ export class Tokenizer {
     this.charByte = new Map(this.byteChar.map((c, b) => [c, b]));
     this.special = special.filter((token) => this.vocab.has(token));
     this.encoder = new TextEncoder();
-    this.decoder = new TextDecoder("utf-8"); // invalid bytes -> U+FFFD, as Python's errors="replace"
+    // Invalid bytes -> U+FFFD, as Python's errors="replace"; ignoreBOM keeps a leading U+FEFF
+    // (by default TextDecoder drops it: a text that starts with one would not decode back).
+    this.decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     this.cache = new Map(); // word -> its ids (the same word recurs often)
   }
 

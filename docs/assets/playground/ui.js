@@ -1,5 +1,6 @@
 // The playground page: loads the pocket model (with a progress bar), puts its API on
-// window.pocket, and wires the controls. Every label comes from the page (data-labels, written
+// window.pocket as createPocket made it, and wires the controls; each control's handler shows
+// the errors of the calls it makes. Every label comes from the page (data-labels, written
 // in the page's language); the file list and sizes come from data-files, which the build
 // (site_hooks/playground.py) writes from the files it copies.
 
@@ -26,7 +27,7 @@ const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 // The bar follows the bytes, redrawn at most once a frame (chunks arrive by the hundred).
 let shown = null;
-const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), (loaded, total) => {
+function showProgress(loaded, total) {
   if (shown === null) requestAnimationFrame(() => {
     const [done, all] = shown;
     shown = null;
@@ -35,7 +36,9 @@ const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), 
     statusText.textContent = fill(labels.loading, { loaded: mb(done), total: mb(all) });
   });
   shown = [loaded, total];
-});
+}
+// modelChanged: after another model starts running (from the controls or from the console).
+const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), showProgress, () => modelChanged());
 window.pocket = pocket;
 
 function showError(error) {
@@ -43,12 +46,6 @@ function showError(error) {
   errorBox.hidden = false;
 }
 function clearError() { errorBox.hidden = true; errorBox.textContent = ""; }
-
-// A rejected call of the API from the console shows its message in the page too.
-for (const name of ["generate", "distribution", "analyse", "inspect"]) {
-  const call = pocket[name];
-  pocket[name] = (...args) => call(...args).catch((error) => { showError(error); throw error; });
-}
 
 /** The settings the controls hold now, as generate() options. */
 function settings() {
@@ -143,7 +140,7 @@ function showValues() {
 let pending = false;
 function refresh() {
   applyHash();
-showValues();
+  showValues();
   if (pending) return;
   pending = true;
   requestAnimationFrame(async () => {
@@ -164,6 +161,7 @@ showValues();
       $(".pg-kept").textContent = keptText(kept, vocab, s.strategy);
       refreshInside(s.prompt);
     } catch (error) {
+      showError(error);
       $(".pg-chart").replaceChildren();
     }
   });
@@ -185,7 +183,10 @@ async function refreshInside(prompt) {
   const run = ++insideRun;
   await nextTurn(); // a task of its own, after the chart's
   if (run !== insideRun) return;
-  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch(() => null);
+  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch((error) => {
+    if (run === insideRun) showError(error);
+    return null;
+  });
   if (result === null || run !== insideRun) return;
   inside = { ...result, readable: readableTokens(pocket.tokenizer, result.ids) };
   drawInside();
@@ -236,6 +237,7 @@ async function generate() {
     });
   } catch (error) {
     statusText.textContent = labels.failedGenerate;
+    showError(error);
   } finally {
     button.disabled = false;
   }
@@ -276,23 +278,20 @@ async function loadOwn() {
     const loaded = await pocket.loadCheckpoint({ config, weights: await weightsFile.arrayBuffer() });
     ownStatus.textContent = fill(labels.loadedOwn, { layers: loaded.n_layer, heads: loaded.n_head, width: loaded.n_embd,
       m: (loaded.values / 1e6).toFixed(1), s: loaded.seconds.toFixed(1) });
-  } catch {
-    // shown by the wrapper below, in the page's language
+  } catch (error) {
+    showOwnError(error); // in the page's language
   }
 }
 
 async function loadPocket() {
   ownError.hidden = true;
-  await pocket.loadPocket();
-  ownStatus.textContent = labels.backToPocket;
+  try {
+    await pocket.loadPocket();
+    ownStatus.textContent = labels.backToPocket;
+  } catch (error) {
+    showOwnError(error);
+  }
 }
-
-// A rejected loadCheckpoint() from the console is shown in the page too, in its language.
-const loadCheckpoint = pocket.loadCheckpoint;
-pocket.loadCheckpoint = (...args) => loadCheckpoint(...args).then((loaded) => { modelChanged(); return loaded; },
-  (error) => { showOwnError(error); throw error; });
-const backToPocket = pocket.loadPocket;
-pocket.loadPocket = () => backToPocket().then(modelChanged);
 
 pocket.ready.then(() => {
   const total = files.reduce((sum, [, size]) => sum + size, 0);
