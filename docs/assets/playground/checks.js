@@ -4,8 +4,17 @@
 // to fix the call. tests/test_playground.py checks that both accept and refuse the same values.
 
 const DEFAULTS = {
-  prompt: undefined, strategy: "greedy", maxNewTokens: 20, numBeams: 4, lengthPenalty: 1.0,
-  earlyStopping: false, temperature: 1.0, topK: 0, topP: 1.0, minP: null, seed: null,
+  prompt: undefined,
+  strategy: "greedy",
+  maxNewTokens: 20,
+  numBeams: 4,
+  lengthPenalty: 1.0,
+  earlyStopping: false,
+  temperature: 1.0,
+  topK: 0,
+  topP: 1.0,
+  minP: null,
+  seed: null,
 };
 const STRATEGIES = ["greedy", "beam", "sample"];
 const FILTER_OPTIONS = ["prompt", "temperature", "topK", "topP", "minP"];
@@ -20,7 +29,8 @@ export function checkGenerateOptions(options) {
   if (!STRATEGIES.includes(o.strategy)) {
     throw new Error(`strategy: must be "greedy", "beam" or "sample", got ${show(o.strategy)}`);
   }
-  if (!Number.isInteger(o.maxNewTokens)) throw new Error(`maxNewTokens: expected a whole number, got ${show(o.maxNewTokens)}`);
+  if (!Number.isInteger(o.maxNewTokens))
+    throw new Error(`maxNewTokens: expected a whole number, got ${show(o.maxNewTokens)}`);
   if (o.maxNewTokens < 0) throw new Error(`maxNewTokens: must be 0 or more, got ${o.maxNewTokens}`);
   if (o.strategy === "beam") {
     if (!Number.isInteger(o.numBeams) || o.numBeams < 1) {
@@ -33,12 +43,15 @@ export function checkGenerateOptions(options) {
     if (![true, false, "never"].includes(o.earlyStopping)) {
       throw new Error(`earlyStopping: must be true, false or "never", got ${show(o.earlyStopping)}`);
     }
-    if (o.maxNewTokens === 0) throw new Error("maxNewTokens: beam search needs at least 1 new token (as generate does)");
+    if (o.maxNewTokens === 0)
+      throw new Error("maxNewTokens: beam search needs at least 1 new token (as generate does)");
   }
   if (o.strategy === "sample") {
     checkFilterValues(o);
     if (o.seed !== null && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)) {
-      throw new Error(`seed: must be a whole number from 0 to 4294967295 (or null for a random one), got ${show(o.seed)}`);
+      throw new Error(
+        `seed: must be a whole number from 0 to 4294967295 (or null for a random one), got ${show(o.seed)}`,
+      );
     }
   }
   return o;
@@ -66,8 +79,10 @@ export function checkFitsContext(nPrompt, maxNewTokens, nPositions) {
     throw new Error(`prompt: ${nPrompt} tokens, beyond the model's context of ${nPositions} tokens; shorten it`);
   }
   if (nPrompt + maxNewTokens > nPositions) {
-    throw new Error(`maxNewTokens: ${nPrompt} prompt tokens + ${maxNewTokens} new tokens = ${nPrompt + maxNewTokens}, ` +
-      `beyond the model's context of ${nPositions} tokens; ask for at most ${nPositions - nPrompt} new tokens`);
+    throw new Error(
+      `maxNewTokens: ${nPrompt} prompt tokens + ${maxNewTokens} new tokens = ${nPrompt + maxNewTokens}, ` +
+        `beyond the model's context of ${nPositions} tokens; ask for at most ${nPositions - nPrompt} new tokens`,
+    );
   }
 }
 
@@ -78,7 +93,9 @@ function withDefaults(options, known, fn) {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      throw new Error(`${key}: not an option of ${fn}${near ? `; did you mean ${near}?` : ` (options: ${known.join(", ")})`}`);
+      throw new Error(
+        `${key}: not an option of ${fn}${near ? `; did you mean ${near}?` : ` (options: ${known.join(", ")})`}`,
+      );
     }
   }
   const o = {};

@@ -45,7 +45,11 @@ export function createPocket(base, sizes, onProgress, onModelChange = () => {}) 
     onProgress(loaded, total);
   };
   api.ready = (async () => {
-    const buffers = await fetchAll(FILES.map((f) => base + f), sizes, report);
+    const buffers = await fetchAll(
+      FILES.map((f) => base + f),
+      sizes,
+      report,
+    );
     const text = (b) => new TextDecoder().decode(b);
     const [config, generation, vocab, merges, weights] = buffers;
     api.timings = { filesArrived: performance.now() };
@@ -85,7 +89,13 @@ export function createPocket(base, sizes, onProgress, onModelChange = () => {}) 
     api.checkpoint = "own";
     memo.key = null;
     onModelChange();
-    return { n_layer: c.n_layer, n_head: c.n_head, n_embd: c.n_embd, values, seconds: (performance.now() - started) / 1000 };
+    return {
+      n_layer: c.n_layer,
+      n_head: c.n_head,
+      n_embd: c.n_embd,
+      values,
+      seconds: (performance.now() - started) / 1000,
+    };
   };
 
   /** Back to the bundled pocket model. */
@@ -152,7 +162,10 @@ async function loadTokenizer(vocab, merges) {
     const worker = new Worker(new URL("./tables-worker.js", import.meta.url));
     tables = await new Promise((resolve, reject) => {
       worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
-      worker.onerror = (event) => { event.preventDefault(); resolve(null); }; // no worker: parse here
+      worker.onerror = (event) => {
+        event.preventDefault();
+        resolve(null);
+      }; // no worker: parse here
       worker.postMessage({ vocab, merges });
     });
     worker.terminate();
@@ -170,10 +183,15 @@ async function loadTokenizer(vocab, merges) {
 async function lastLogits(api, memo, promptIds) {
   const key = promptIds.join(",");
   if (memo.key !== key) {
-    const model = api.model, cache = model.newCache();
-    let since = performance.now(), last = null;
+    const model = api.model,
+      cache = model.newCache();
+    let since = performance.now(),
+      last = null;
     for (const token of promptIds) {
-      if (performance.now() - since > 30) { await nextTurn(); since = performance.now(); }
+      if (performance.now() - since > 30) {
+        await nextTurn();
+        since = performance.now();
+      }
       last = model.step(token, cache);
     }
     if (model !== api.model) return lastLogits(api, memo, promptIds); // another checkpoint arrived meanwhile

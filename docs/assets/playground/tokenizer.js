@@ -35,15 +35,25 @@ const WORDS = new RegExp(
 /** bytes_to_unicode(): byte -> a printable character; printable Latin-1 bytes map to themselves. */
 export function bytesToUnicode() {
   const bytes = [];
-  const range = (from, to) => { for (let b = from; b <= to; b++) bytes.push(b); };
-  range(0x21, 0x7e); range(0xa1, 0xac); range(0xae, 0xff);
+  const range = (from, to) => {
+    for (let b = from; b <= to; b++) bytes.push(b);
+  };
+  range(0x21, 0x7e);
+  range(0xa1, 0xac);
+  range(0xae, 0xff);
   const chars = bytes.slice();
   let n = 0;
   for (let b = 0; b < 256; b++) {
-    if (!bytes.includes(b)) { bytes.push(b); chars.push(256 + n); n++; }
+    if (!bytes.includes(b)) {
+      bytes.push(b);
+      chars.push(256 + n);
+      n++;
+    }
   }
   const table = new Array(256);
-  bytes.forEach((b, i) => { table[b] = String.fromCodePoint(chars[i]); });
+  bytes.forEach((b, i) => {
+    table[b] = String.fromCodePoint(chars[i]);
+  });
   return table; // table[0x20] === "Ġ"
 }
 
@@ -68,7 +78,10 @@ export class Tokenizer {
     const tokenizer = new Tokenizer(vocab, merges, undefined, { deferred: true });
     let since = performance.now();
     while (!tokenizer.steps.next().done) {
-      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
     }
     return tokenizer;
   }
@@ -82,7 +95,10 @@ export class Tokenizer {
     tokenizer.steps = tokenizer.build(null, lines, ["<|endoftext|>"], tokens);
     let since = performance.now();
     while (!tokenizer.steps.next().done) {
-      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
     }
     return tokenizer;
   }
@@ -133,7 +149,10 @@ export class Tokenizer {
     if (typeof text !== "string") throw new TypeError(`text: expected a string, got ${typeof text}`);
     const ids = [];
     for (const [piece, isSpecial] of this.splitSpecial(text)) {
-      if (isSpecial) { ids.push(this.vocab.get(piece)); continue; }
+      if (isSpecial) {
+        ids.push(this.vocab.get(piece));
+        continue;
+      }
       for (const [word] of piece.matchAll(WORDS)) ids.push(...this.encodeWord(word));
     }
     return ids;
@@ -144,12 +163,19 @@ export class Tokenizer {
     const pieces = [];
     let rest = text;
     while (rest) {
-      let at = -1, found = null;
+      let at = -1,
+        found = null;
       for (const token of this.special) {
         const i = rest.indexOf(token);
-        if (i !== -1 && (at === -1 || i < at || (i === at && token.length > found.length))) { at = i; found = token; }
+        if (i !== -1 && (at === -1 || i < at || (i === at && token.length > found.length))) {
+          at = i;
+          found = token;
+        }
       }
-      if (found === null) { pieces.push([rest, false]); break; }
+      if (found === null) {
+        pieces.push([rest, false]);
+        break;
+      }
       if (at > 0) pieces.push([rest.slice(0, at), false]);
       pieces.push([found, true]);
       rest = rest.slice(at + found.length);
@@ -164,18 +190,24 @@ export class Tokenizer {
     let parts = Array.from(this.encoder.encode(word), (b) => this.byteChar[b]);
     while (parts.length > 1) {
       // the adjacent pair that merges first (lowest rank)
-      let best = -1, bestRank = Infinity;
+      let best = -1,
+        bestRank = Infinity;
       for (let i = 0; i + 1 < parts.length; i++) {
         const rank = this.ranks.get(parts[i] + " " + parts[i + 1]);
-        if (rank !== undefined && rank < bestRank) { bestRank = rank; best = i; }
+        if (rank !== undefined && rank < bestRank) {
+          bestRank = rank;
+          best = i;
+        }
       }
       if (best === -1) break;
       // merge every occurrence of that pair, left to right
       const [left, right] = [parts[best], parts[best + 1]];
       const merged = [];
       for (let i = 0; i < parts.length; i++) {
-        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) { merged.push(left + right); i++; }
-        else merged.push(parts[i]);
+        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) {
+          merged.push(left + right);
+          i++;
+        } else merged.push(parts[i]);
       }
       parts = merged;
     }
@@ -199,7 +231,8 @@ export class Tokenizer {
     const bytes = [];
     for (const id of ids) {
       const token = this.tokens[id];
-      if (!Number.isInteger(id) || token === undefined) throw new RangeError(`ids: ${id} is not a token id (0 to ${this.tokens.length - 1})`);
+      if (!Number.isInteger(id) || token === undefined)
+        throw new RangeError(`ids: ${id} is not a token id (0 to ${this.tokens.length - 1})`);
       for (const char of token) bytes.push(this.charByte.get(char));
     }
     return this.decoder.decode(new Uint8Array(bytes));
