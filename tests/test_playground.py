@@ -4,13 +4,16 @@ The page runs a hand-written JS forward pass on the bundled checkpoint (copied i
 site_hooks/playground.py). Here headless Chromium (tests/browser_support.py) loads it once per
 module and its `window.pocket` API is compared with gpt2guide and transformers:
 
-* the JS tokenizer gives the Python tokenizer's ids (and decodes ids to the same text);
+* the JS tokenizer gives the Python tokenizer's ids and decodes them back, on 4,000 seeded random
+  strings from every plane and on every code point whose class the browser's Unicode may see otherwise;
 * greedy decoding and beam search give `model.generate`'s tokens (beam scores within 1e-4);
 * `distribution` gives `apply_filters(logits, sampling_filters(...)).softmax(-1)` within 1e-4 and
   keeps the same number of tokens; the JS filters treat ties as the Python ones;
 * `inspect` gives `anatomy.attention_weights` within 1e-4 and `anatomy.logit_lens`' top-1 ids
   (up to near-ties) with their probabilities, on English and Japanese prompts;
-* the same seed samples the same text; bad options reject with a message shown in the page;
+* the same seed samples the same text; bad options reject with a message naming the option, the
+  page's checks accept and refuse each sampling option's values as gpt2guide's do, and the page's
+  handlers show a failed call's message;
 * tokens read as a reader reads them (text, or a part of a character as bytes with that character);
 * the inside view (heatmap, most-attended token, logit-lens grid) follows the prompt with anatomy's numbers;
 * a link's hash restores the controls, and the copy button copies the link;
@@ -19,10 +22,13 @@ module and its `window.pocket` API is compared with gpt2guide and transformers:
 * no main-thread task over 200 ms while loading, inspecting and generating (best of 3 tabs), and
   ready within 2 s of the files' arrival; the controls have names; the keyboard alone drives it;
 * nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
+* backward.js (the backward pass and AdamW, for training in the page) gives autograd's gradient
+  for every parameter within a relative 1e-4, and torch.optim.AdamW's steps.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -143,16 +149,18 @@ PIECES = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "<|endoftext
           "😀", "👨\u200d👩\u200d👧"]
 
 
+@functools.cache
 def _code_points() -> list[int]:
     """Every code point a str can hold in UTF-8 (the surrogates cannot)."""
     return [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
 
 
+@functools.cache
 def _whitespace() -> list[int]:
-    """Python `regex`'s \\s (GPT-2's pattern, encoder.py), every code point."""
+    """Python `regex`'s \\s (GPT-2's pattern, encoder.py), every code point (one search of them all)."""
     import regex
 
-    return [c for c in _code_points() if regex.match(r"\s", chr(c))]
+    return [ord(char) for char in regex.findall(r"\s", "".join(map(chr, _code_points())))]
 
 
 def random_texts(n: int, seed: int) -> list[str]:
@@ -208,28 +216,29 @@ def test_tokenizer_equals_python_on_random_texts(playground: Visit, tokenizer) -
 
 def test_tokenizer_classes_every_code_point_as_python(playground: Visit, tokenizer) -> None:
     """Each code point whose class (whitespace, letter, digit) the browser's Unicode tables and
-    Python's may disagree on is tokenized alone, after a letter, after a digit, around a space and
-    a mark of punctuation, in the page and in Python. The candidates: every code point where the
+    Python's may disagree on is tokenized after a letter, after a digit, and between a space and a
+    mark of punctuation, in the page and in Python. The candidates: every code point where the
     browser's \\s, \\p{White_Space}, \\p{L} or \\p{N} differs from Python's `regex` \\s or from
     `unicodedata`'s category (Unicode 14 in Python 3.11; the tokenizer's tables lie between it and
     the browser's), as ranges from the page."""
     import unicodedata
 
+    names = ["js", "space", "letter", "digit"]
     classes = _js(playground, """() => {
-        const tests = {js: /\\s/u, space: /\\p{White_Space}/u, letter: /\\p{L}/u, digit: /\\p{N}/u};
-        const found = Object.fromEntries(Object.keys(tests).map((k) => [k, []]));
+        const patterns = [/\\s/u, /\\p{White_Space}/u, /\\p{L}/u, /\\p{N}/u];
+        const found = patterns.map(() => []);  // each pattern's code points, as [first, last] runs
         for (let c = 0; c < 0x110000; c++) {
             if (c >= 0xd800 && c <= 0xdfff) continue;
             const s = String.fromCodePoint(c);
-            for (const [k, re] of Object.entries(tests)) {
-                if (!re.test(s)) continue;
-                const r = found[k], last = r[r.length - 1];
-                if (last && last[1] === c - 1) last[1] = c; else r.push([c, c]);
+            for (let k = 0; k < patterns.length; k++) {
+                if (!patterns[k].test(s)) continue;
+                const runs = found[k], last = runs[runs.length - 1];
+                if (last && last[1] === c - 1) last[1] = c; else runs.push([c, c]);
             }
         }
         return found;
     }""")
-    expand = {k: {c for a, b in v for c in range(a, b + 1)} for k, v in classes.items()}
+    expand = {k: {c for a, b in runs for c in range(a, b + 1)} for k, runs in zip(names, classes)}
     whitespace = set(_whitespace())
     assert expand["space"] == whitespace  # \p{White_Space} in the browser is regex's \s
     assert {0xFEFF} <= expand["js"] - whitespace and {0x85} <= whitespace - expand["js"]  # why \s is not used
@@ -240,7 +249,9 @@ def test_tokenizer_classes_every_code_point_as_python(playground: Visit, tokeniz
         | (expand["digit"] ^ {c for c, k in category.items() if k == "N"})
     )
     assert len(candidates) > 1000  # the browser's tables are newer: thousands of candidates
-    texts = [t for c in candidates for t in (chr(c), "a" + chr(c), "1" + chr(c), " " + chr(c) + "!", chr(c) + " x")]
+    # after a letter: is it a letter? after a digit: a digit? between a space and "!": whitespace
+    # (a run of its own before "!") or punctuation (one word " c!")?
+    texts = [t for c in candidates for t in ("a" + chr(c), "1" + chr(c), " " + chr(c) + "!")]
     _assert_same_tokens(playground, tokenizer, texts)
 
 
@@ -882,3 +893,87 @@ def test_download_size_is_measured(built_site) -> None:
         html = (site / page).read_text(encoding="utf-8")
         assert f"{size / 1e6:.1f} MB" in html
         assert "{{" not in html.split('id="pocket-playground"')[1].split("</div>")[0]
+
+
+# -- training in the browser: the backward pass and AdamW (backward.js) ----------------------------
+
+# (n_layer, n_head, n_embd, vocab_size, n_positions, batch, seq): odd sizes, so no axis hides another
+BACKWARD_SHAPES = [(2, 2, 8, 37, 16, 2, 5), (1, 3, 12, 50, 8, 3, 7)]
+CONFIG_KEYS = ("n_layer", "n_head", "n_embd", "vocab_size", "n_positions", "n_inner", "layer_norm_epsilon")
+BACKWARD_JS = """async (args) => {
+    const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+    const backward = await import(new URL("backward.js", folder).href);
+    const tensors = (named) => Object.fromEntries(Object.entries(named).map(([n, v]) => [n, Float32Array.from(v)]));
+    const lists = (named) => Object.fromEntries(Object.entries(named).map(([n, v]) => [n, Array.from(v)]));
+    const params = tensors(args.params);
+    if (args.grads === undefined) {
+        const { loss, grads } = backward.lossAndGradients(params, args.config, args.ids);
+        return { loss, grads: lists(grads) };
+    }
+    const optimizer = new backward.AdamW(params, args.settings);
+    for (let step = 0; step < args.steps; step++) optimizer.step(tensors(args.grads));
+    return lists(params);
+}"""
+
+
+def _random_gpt2(seed: int, n_layer: int, n_head: int, n_embd: int, vocab: int, positions: int):
+    """A random GPT-2 whose every parameter is perturbed (no layer norm left at exactly 1 and 0)."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():  # the weights' initialisation draws from the global generator
+        torch.manual_seed(seed)
+        model = GPT2LMHeadModel(GPT2Config(n_layer=n_layer, n_head=n_head, n_embd=n_embd, vocab_size=vocab,
+                                           n_positions=positions, bos_token_id=0, eos_token_id=0)).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p += 0.1 * torch.randn(p.shape, generator=generator)
+    return model, generator
+
+
+def _flat(model) -> dict:
+    return {name: p.detach().flatten().tolist() for name, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize("shape", BACKWARD_SHAPES, ids=["x".join(map(str, s)) for s in BACKWARD_SHAPES])
+def test_backward_js_equals_autograd(playground: Visit, shape) -> None:
+    """Every parameter's gradient (float32) within a relative 1e-4 of autograd's; the tied token
+    embedding once, its two paths summed; the loss as the model's."""
+    n_layer, n_head, n_embd, vocab, positions, batch, seq = shape
+    model, generator = _random_gpt2(len(BACKWARD_SHAPES) + n_embd, n_layer, n_head, n_embd, vocab, positions)
+    ids = torch.randint(0, vocab, (batch, seq), generator=generator)
+    loss = model(ids, labels=ids).loss
+    loss.backward()
+    config = {key: getattr(model.config, key) for key in CONFIG_KEYS}
+    found = _js(playground, BACKWARD_JS, {"params": _flat(model), "config": config, "ids": ids.tolist()})
+    names = [name for name, _ in model.named_parameters()]
+    assert sorted(found["grads"]) == sorted(names) and "lm_head.weight" not in names  # tied: wte once
+    for name, p in model.named_parameters():
+        expected = p.grad.flatten()
+        difference = (torch.tensor(found["grads"][name]) - expected).abs().max() / expected.abs().max()
+        assert difference < 1e-4, f"{name}: relative {difference:.2e}"
+    assert found["loss"] == pytest.approx(loss.item(), rel=1e-5)
+
+
+def test_adamw_js_equals_torch(playground: Visit) -> None:
+    """Three AdamW steps in the page move every parameter as torch.optim.AdamW does (the recipe's
+    learning rate and weight decay), within a relative 1e-4 of the total move."""
+    from gpt2guide.pocket.train import TrainConfig
+
+    recipe = TrainConfig()
+    model, generator = _random_gpt2(5, *BACKWARD_SHAPES[0][:5])
+    grads = {name: torch.randn(p.shape, generator=generator) for name, p in model.named_parameters()}
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    found = _js(playground, BACKWARD_JS, {
+        "params": _flat(model), "grads": {n: g.flatten().tolist() for n, g in grads.items()}, "steps": 3,
+        "settings": {"lr": recipe.lr, "weightDecay": recipe.weight_decay, "betas": [0.9, 0.999], "eps": 1e-8}})
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay,
+                                  betas=(0.9, 0.999), eps=1e-8)
+    for _ in range(3):
+        for name, p in model.named_parameters():
+            p.grad = grads[name].clone()
+        optimizer.step()
+    for name, p in model.named_parameters():
+        moved = p.detach().flatten() - before[name].flatten()
+        difference = (torch.tensor(found[name]) - before[name].flatten() - moved).abs().max() / moved.abs().max()
+        assert difference < 1e-4, f"{name}: relative {difference:.2e}"
