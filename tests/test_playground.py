@@ -4,13 +4,16 @@ The page runs a hand-written JS forward pass on the bundled checkpoint (copied i
 site_hooks/playground.py). Here headless Chromium (tests/browser_support.py) loads it once per
 module and its `window.pocket` API is compared with gpt2guide and transformers:
 
-* the JS tokenizer gives the Python tokenizer's ids (and decodes ids to the same text);
+* the JS tokenizer gives the Python tokenizer's ids and decodes them back, on 4,000 seeded random
+  strings from every plane and on every code point whose class the browser's Unicode may see otherwise;
 * greedy decoding and beam search give `model.generate`'s tokens (beam scores within 1e-4);
 * `distribution` gives `apply_filters(logits, sampling_filters(...)).softmax(-1)` within 1e-4 and
   keeps the same number of tokens; the JS filters treat ties as the Python ones;
 * `inspect` gives `anatomy.attention_weights` within 1e-4 and `anatomy.logit_lens`' top-1 ids
   (up to near-ties) with their probabilities, on English and Japanese prompts;
-* the same seed samples the same text; bad options reject with a message shown in the page;
+* the same seed samples the same text; bad options reject with a message naming the option, the
+  page's checks accept and refuse each sampling option's values as gpt2guide's do, and the page's
+  handlers show a failed call's message;
 * tokens read as a reader reads them (text, or a part of a character as bytes with that character);
 * the inside view (heatmap, most-attended token, logit-lens grid) follows the prompt with anatomy's numbers;
 * a link's hash restores the controls, and the copy button copies the link;
@@ -19,10 +22,13 @@ module and its `window.pocket` API is compared with gpt2guide and transformers:
 * no main-thread task over 200 ms while loading, inspecting and generating (best of 3 tabs), and
   ready within 2 s of the files' arrival; the controls have names; the keyboard alone drives it;
 * nothing leaves 127.0.0.1, other pages never fetch assets/playground/, and the page fits 390 px.
+* backward.js (the backward pass and AdamW, for training in the page) gives autograd's gradient
+  for every parameter within a relative 1e-4, and torch.optim.AdamW's steps.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -46,17 +52,6 @@ PROMPTS = [
     "Emma Woodhouse, handsome, clever, and rich,",
     "こんにちは",
 ]
-TEXTS = [
-    "", "a", "Hello world", "Hello  world", "  two leading spaces", "trailing spaces   ",
-    "I can't forget you, for", "she'll they're we've I'm he'd it's", "'S 'LL upper contractions",
-    "tabs\tand\nnew\n\nlines\r\n", "   \n  \t ", "12345 1.5 3,000,000 2024年",
-    "naïve café résumé Ærøskøbing", "Привет, мир", "안녕하세요", "مرحبا بالعالم",
-    "こんにちは、世界", "吾輩は猫である。名前はまだ無い。", "😀 x  y\n\n z", "👍🏽👨‍👩‍👧 🇯🇵",
-    "<|endoftext|>", "a<|endoftext|>b", " <|endoftext|> ", "<|endoftext|><|endoftext|>x",
-    "<|endoftext", "<|endoftext|", "endoftext|>", "!!!??? ...--- ((()))", "$x^2 + y_1$ = 0;",
-    "\u3000x\u00a0y\ufeffz\u0085w\u200bv\u2028u", "mixed日本語and English123テスト",
-    "def f(x):\n    return x ** 2  # comment\n",
-]
 FILTER_SETTINGS = [
     {},
     {"temperature": 0.7},
@@ -66,6 +61,7 @@ FILTER_SETTINGS = [
     {"minP": 0.05},
     {"temperature": 1.3, "topK": 50, "topP": 0.95, "minP": 0.02},
     {"temperature": 0.5, "topP": 0.5},
+    {"topP": 0, "minP": 0},  # the ends of Python's ranges: the most probable token only; min-p off
 ]
 BAD_OPTIONS = [
     ({"prompt": 5}, "prompt"),
@@ -75,7 +71,7 @@ BAD_OPTIONS = [
     ({"prompt": "It", "strategy": "sample", "topK": -1}, "topK"),
     ({"prompt": "It", "strategy": "sample", "topK": 2.5}, "topK"),
     ({"prompt": "It", "strategy": "sample", "topP": 1.5}, "topP"),
-    ({"prompt": "It", "strategy": "sample", "minP": 0}, "minP"),
+    ({"prompt": "It", "strategy": "sample", "minP": -0.1}, "minP"),
     ({"prompt": "It", "strategy": "sample", "seed": -3}, "seed"),
     ({"prompt": "It", "maxNewTokens": 1000}, "maxNewTokens"),
     ({"prompt": "It", "maxNewTokens": "5"}, "maxNewTokens"),
@@ -144,14 +140,119 @@ def _more_texts() -> list[str]:
     return texts
 
 
-def test_tokenizer_equals_python(playground: Visit, tokenizer) -> None:
-    texts = TEXTS + _more_texts()
+RANDOM_TEXTS = 4000  # random strings the tokenizers compare on (a few seconds in all)
+RANDOM_SEED = 0  # a failure names its text; this seed draws the same texts again
+# Whole pieces the pre-tokenizer treats specially: contractions, the special token and its
+# fragments, CRLF, a byte-order mark, NEXT LINE, a ZWJ emoji sequence, words after a space.
+PIECES = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "<|endoftext|>", "<|endoftext",
+          "endoftext|>", "\r\n", "  ", "\ufeff", "\u0085", " Hello", " world", "こんにちは", "123",
+          "😀", "👨\u200d👩\u200d👧"]
+
+
+@functools.cache
+def _code_points() -> list[int]:
+    """Every code point a str can hold in UTF-8 (the surrogates cannot)."""
+    return [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+
+
+@functools.cache
+def _whitespace() -> list[int]:
+    """Python `regex`'s \\s (GPT-2's pattern, encoder.py), every code point (one search of them all)."""
+    import regex
+
+    return [ord(char) for char in regex.findall(r"\s", "".join(map(chr, _code_points())))]
+
+
+def random_texts(n: int, seed: int) -> list[str]:
+    """`n` strings of 1 to 24 pieces: whitespace (regex's and JavaScript's, U+FEFF, U+0085 and the
+    other near-misses), format and control characters and marks, the PIECES, ASCII, and code
+    points from all 17 planes (assigned or not); one in ten starts with a byte-order mark."""
+    import random
+    import unicodedata
+
+    rng = random.Random(seed)
+    near_spaces = [0xFEFF, 0x180E, 0x200B, 0x2060, 0x1C, 0x1D, 0x1E, 0x1F]
+    spaces = _whitespace() + near_spaces
+    formats = [c for c in _code_points() if unicodedata.category(chr(c)) in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Mc", "Me")]
+
+    def piece() -> str:
+        kind = rng.random()
+        if kind < 0.25:
+            return chr(rng.choice(spaces))
+        if kind < 0.40:
+            return chr(rng.choice(formats))
+        if kind < 0.55:
+            return rng.choice(PIECES)
+        if kind < 0.75:
+            return chr(rng.randrange(0x20, 0x7F))
+        plane = rng.randrange(17)
+        while True:
+            c = plane * 0x10000 + rng.randrange(0x10000)
+            if not 0xD800 <= c <= 0xDFFF:
+                return chr(c)
+
+    texts = ["".join(piece() for _ in range(rng.randrange(1, 25))) for _ in range(n)]
+    return [("\ufeff" + t if rng.random() < 0.1 else t) for t in texts]
+
+
+def _assert_same_tokens(playground: Visit, tokenizer, texts: list[str]) -> None:
+    """encode in the page (one evaluate for all) equals the Python tokenizer's ids, and the ids
+    decode back to the text, in the page and in Python."""
     found = _js(playground, "(texts) => texts.map((t) => pocket.encode(t))", texts)
-    for text, ids in zip(texts, found):
-        assert ids == tokenizer(text)["input_ids"], f"encode({text!r})"
+    expected = tokenizer(texts)["input_ids"]
+    wrong = [(t, ids, e) for t, ids, e in zip(texts, found, expected) if ids != e]
+    assert not wrong, f"{len(wrong)} of {len(texts)} encode differently, e.g. {ascii(wrong[0][0])}: {wrong[0][1:]}"
     decoded = _js(playground, "(all) => all.map((ids) => pocket.decode(ids))", found)
-    for text, ids, back in zip(texts, found, decoded):
-        assert back == tokenizer.decode(ids) == text, f"decode(encode({text!r}))"
+    wrong = [(t, back) for t, ids, back in zip(texts, found, decoded) if not back == tokenizer.decode(ids) == t]
+    assert not wrong, f"{len(wrong)} of {len(texts)} do not decode back, e.g. {ascii(wrong[0][0])} -> {ascii(wrong[0][1])}"
+
+
+def test_tokenizer_equals_python_on_random_texts(playground: Visit, tokenizer) -> None:
+    """Thousands of random strings from every plane (seeded), and the prose of two pages."""
+    texts = random_texts(RANDOM_TEXTS, RANDOM_SEED)
+    assert sum(t.startswith("\ufeff") for t in texts) > RANDOM_TEXTS // 20  # the byte-order mark case is drawn
+    _assert_same_tokens(playground, tokenizer, texts + _more_texts())
+
+
+def test_tokenizer_classes_every_code_point_as_python(playground: Visit, tokenizer) -> None:
+    """Each code point whose class (whitespace, letter, digit) the browser's Unicode tables and
+    Python's may disagree on is tokenized after a letter, after a digit, and between a space and a
+    mark of punctuation, in the page and in Python. The candidates: every code point where the
+    browser's \\s, \\p{White_Space}, \\p{L} or \\p{N} differs from Python's `regex` \\s or from
+    `unicodedata`'s category (Unicode 14 in Python 3.11; the tokenizer's tables lie between it and
+    the browser's), as ranges from the page."""
+    import unicodedata
+
+    names = ["js", "space", "letter", "digit"]
+    classes = _js(playground, """() => {
+        const patterns = [/\\s/u, /\\p{White_Space}/u, /\\p{L}/u, /\\p{N}/u];
+        const found = patterns.map(() => []);  // each pattern's code points, as [first, last] runs
+        for (let c = 0; c < 0x110000; c++) {
+            if (c >= 0xd800 && c <= 0xdfff) continue;
+            const s = String.fromCodePoint(c);
+            for (let k = 0; k < patterns.length; k++) {
+                if (!patterns[k].test(s)) continue;
+                const runs = found[k], last = runs[runs.length - 1];
+                if (last && last[1] === c - 1) last[1] = c; else runs.push([c, c]);
+            }
+        }
+        return found;
+    }""")
+    expand = {k: {c for a, b in runs for c in range(a, b + 1)} for k, runs in zip(names, classes)}
+    whitespace = set(_whitespace())
+    assert expand["space"] == whitespace  # \p{White_Space} in the browser is regex's \s
+    assert {0xFEFF} <= expand["js"] - whitespace and {0x85} <= whitespace - expand["js"]  # why \s is not used
+    category = {c: unicodedata.category(chr(c))[0] for c in _code_points()}
+    candidates = sorted(
+        (expand["js"] ^ whitespace)
+        | (expand["letter"] ^ {c for c, k in category.items() if k == "L"})
+        | (expand["digit"] ^ {c for c, k in category.items() if k == "N"})
+    )
+    assert len(candidates) > 1000  # the browser's tables are newer: thousands of candidates
+    # after a letter: is it a letter? after a digit: a digit? between a space and "!": whitespace
+    # (a run of its own before "!") or punctuation (one word " c!")?
+    texts = [t for c in candidates for t in ("a" + chr(c), "1" + chr(c), " " + chr(c) + "!")]
+    _assert_same_tokens(playground, tokenizer, texts)
 
 
 def test_decode_equals_python_on_any_ids(playground: Visit, tokenizer) -> None:
@@ -288,10 +389,12 @@ def test_tokens_read_as_a_reader_reads_them(playground: Visit, tokenizer) -> Non
     assert [t["raw"] for t in found] == tokenizer.convert_ids_to_tokens(ids)
     emoji = _js(playground, readable, tokenizer("Emma 😀 smiled")["input_ids"])
     assert emoji[2]["parts"] == [{"text": " "}, {"bytes": "f0 9f 98", "of": "😀"}]
-    # every text: each token's parts are exactly its bytes, no stand-in letters, no U+FFFD
-    for text in TEXTS + ["\u00e9\u0301", "日本語の文章です。"]:
-        ids = tokenizer(text)["input_ids"]
-        found = _js(playground, readable, ids)
+    # every text (random ones from every plane too): each token's parts are exactly its bytes,
+    # no stand-in letters, no U+FFFD
+    texts = [t for t in random_texts(200, RANDOM_SEED + 1) if "\ufffd" not in t] + ["\u00e9\u0301", "日本語の文章です。"]
+    all_ids = tokenizer(texts)["input_ids"]
+    all_found = _js(playground, f"(all) => Promise.all(all.map({readable}))", all_ids)
+    for text, ids, found in zip(texts, all_ids, all_found):
         for token, expected in zip(found, _token_bytes(tokenizer, ids)):
             got = b"".join(p["text"].encode() if "text" in p else bytes.fromhex(p["bytes"]) for p in token["parts"])
             assert got == expected, (text, token)
@@ -309,6 +412,8 @@ TIES = [
     ("topPFilter", [0.5] * 7 + [1.0], 0.7, lambda t, v: top_p_filter(t, v)),
     ("minPFilter", [3.0, 3.0, 2.0, 1.0], 1.0, lambda t, v: min_p_filter(t, v)),
     ("minPFilter", [2.0, 1.0, 0.0], 0.5, lambda t, v: min_p_filter(t, v)),
+    ("topPFilter", [1.0, 2.0, 2.0, 0.5], 0, lambda t, v: top_p_filter(t, v)),
+    ("minPFilter", [2.0, 1.0, 0.0], 0, lambda t, v: min_p_filter(t, v)),
 ]
 
 
@@ -360,11 +465,67 @@ def test_bad_options_reject_with_a_message(playground: Visit, options, argument)
         try { await pocket.generate(o); return null; } catch (error) { return error.message; }
     }""", options)
     assert message is not None and message.startswith(argument), message
-    shown = playground.page.locator(".pg-error")
-    assert shown.is_visible() and message in shown.inner_text()
     # the page is not frozen: the next good call works
     assert len(_js(playground, "(o) => pocket.generate(o).then((r) => r.ids)",
                    {"prompt": "It", "maxNewTokens": 2})) == 2
+
+
+# The values each sampling option is tried with: inside, at and beyond the ends of its range, and
+# of the wrong type. (No float with an integral value for top-k: JSON carries 3.0 as 3.)
+CONTRACT_VALUES = {
+    "temperature": [-1, 0, 1e-9, 0.7, 1, 2, 1e6, float("inf"), float("nan"), "1", True, None],
+    "top_k": [-1, 0, 1, 40, 50257, 10**9, 2.5, 0.5, float("nan"), "3", True, None],
+    "top_p": [-0.5, -1e-9, 0, 1e-9, 0.5, 1, 1 + 1e-9, 1.5, float("inf"), float("nan"), "0.5", True, None],
+    "min_p": [-0.5, -1e-9, 0, 1e-9, 0.5, 1, 1 + 1e-9, 1.5, float("inf"), float("nan"), "0.5", True, None],
+}
+JS_NAMES = {"temperature": "temperature", "top_k": "topK", "top_p": "topP", "min_p": "minP"}
+
+
+def test_options_have_python_s_ranges(playground: Visit) -> None:
+    """Each sampling option is accepted or refused by the page's checks (checks.js) exactly as
+    by gpt2guide's (sampling_filters), and a refusal names the option in both."""
+    from gpt2guide.validation import WrongType, WrongValue
+
+    cases = [(name, value) for name, values in CONTRACT_VALUES.items() for value in values]
+    python = []
+    for name, value in cases:
+        try:
+            sampling_filters(**{name: value})
+            python.append(None)
+        except (WrongType, WrongValue) as error:
+            python.append(error.argument)
+    found = _js(playground, """async (cases) => {
+        const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+        const checks = await import(new URL("checks.js", folder).href);
+        return cases.map(([name, value]) => {
+            try { checks.checkDistributionOptions({prompt: "It", [name]: value}); return null; }
+            catch (error) { return error.message.split(":")[0]; }
+        });
+    }""", [[JS_NAMES[name], value] for name, value in cases])
+    assert sum(p is None for p in python) >= 12 and sum(p is not None for p in python) >= 30  # both happen
+    differ = [(case, p, j) for case, p, j in zip(cases, python, found) if (p and JS_NAMES[p]) != j]
+    assert not differ, f"(option, value), Python's refusal, the page's: {differ}"
+
+
+def test_the_controls_show_the_errors_of_their_calls(playground: Visit) -> None:
+    """The page's handlers show a failed call's message (window.pocket itself is left unwrapped:
+    a console call rejects and shows nothing in the page)."""
+    page = playground.page
+    page.evaluate("""() => {
+        window.__generate = pocket.generate;
+        pocket.generate = () => Promise.reject(new Error("maxNewTokens: a failure the test made"));
+    }""")
+    try:
+        page.check("input[value=greedy]")
+        page.click(".pg-generate")
+        shown = page.locator(".pg-error")
+        shown.wait_for(state="visible")
+        assert "a failure the test made" in shown.inner_text()
+    finally:
+        page.evaluate("() => { pocket.generate = window.__generate; }")
+    page.click(".pg-generate")
+    page.wait_for_function("document.querySelector('.pg-status-text').textContent.includes('tokens/s')")
+    assert not page.locator(".pg-error").is_visible()
 
 
 # -- the page ------------------------------------------------------------------------------------
@@ -732,3 +893,87 @@ def test_download_size_is_measured(built_site) -> None:
         html = (site / page).read_text(encoding="utf-8")
         assert f"{size / 1e6:.1f} MB" in html
         assert "{{" not in html.split('id="pocket-playground"')[1].split("</div>")[0]
+
+
+# -- training in the browser: the backward pass and AdamW (backward.js) ----------------------------
+
+# (n_layer, n_head, n_embd, vocab_size, n_positions, batch, seq): odd sizes, so no axis hides another
+BACKWARD_SHAPES = [(2, 2, 8, 37, 16, 2, 5), (1, 3, 12, 50, 8, 3, 7)]
+CONFIG_KEYS = ("n_layer", "n_head", "n_embd", "vocab_size", "n_positions", "n_inner", "layer_norm_epsilon")
+BACKWARD_JS = """async (args) => {
+    const folder = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+    const backward = await import(new URL("backward.js", folder).href);
+    const tensors = (named) => Object.fromEntries(Object.entries(named).map(([n, v]) => [n, Float32Array.from(v)]));
+    const lists = (named) => Object.fromEntries(Object.entries(named).map(([n, v]) => [n, Array.from(v)]));
+    const params = tensors(args.params);
+    if (args.grads === undefined) {
+        const { loss, grads } = backward.lossAndGradients(params, args.config, args.ids);
+        return { loss, grads: lists(grads) };
+    }
+    const optimizer = new backward.AdamW(params, args.settings);
+    for (let step = 0; step < args.steps; step++) optimizer.step(tensors(args.grads));
+    return lists(params);
+}"""
+
+
+def _random_gpt2(seed: int, n_layer: int, n_head: int, n_embd: int, vocab: int, positions: int):
+    """A random GPT-2 whose every parameter is perturbed (no layer norm left at exactly 1 and 0)."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():  # the weights' initialisation draws from the global generator
+        torch.manual_seed(seed)
+        model = GPT2LMHeadModel(GPT2Config(n_layer=n_layer, n_head=n_head, n_embd=n_embd, vocab_size=vocab,
+                                           n_positions=positions, bos_token_id=0, eos_token_id=0)).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p += 0.1 * torch.randn(p.shape, generator=generator)
+    return model, generator
+
+
+def _flat(model) -> dict:
+    return {name: p.detach().flatten().tolist() for name, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize("shape", BACKWARD_SHAPES, ids=["x".join(map(str, s)) for s in BACKWARD_SHAPES])
+def test_backward_js_equals_autograd(playground: Visit, shape) -> None:
+    """Every parameter's gradient (float32) within a relative 1e-4 of autograd's; the tied token
+    embedding once, its two paths summed; the loss as the model's."""
+    n_layer, n_head, n_embd, vocab, positions, batch, seq = shape
+    model, generator = _random_gpt2(len(BACKWARD_SHAPES) + n_embd, n_layer, n_head, n_embd, vocab, positions)
+    ids = torch.randint(0, vocab, (batch, seq), generator=generator)
+    loss = model(ids, labels=ids).loss
+    loss.backward()
+    config = {key: getattr(model.config, key) for key in CONFIG_KEYS}
+    found = _js(playground, BACKWARD_JS, {"params": _flat(model), "config": config, "ids": ids.tolist()})
+    names = [name for name, _ in model.named_parameters()]
+    assert sorted(found["grads"]) == sorted(names) and "lm_head.weight" not in names  # tied: wte once
+    for name, p in model.named_parameters():
+        expected = p.grad.flatten()
+        difference = (torch.tensor(found["grads"][name]) - expected).abs().max() / expected.abs().max()
+        assert difference < 1e-4, f"{name}: relative {difference:.2e}"
+    assert found["loss"] == pytest.approx(loss.item(), rel=1e-5)
+
+
+def test_adamw_js_equals_torch(playground: Visit) -> None:
+    """Three AdamW steps in the page move every parameter as torch.optim.AdamW does (the recipe's
+    learning rate and weight decay), within a relative 1e-4 of the total move."""
+    from gpt2guide.pocket.train import TrainConfig
+
+    recipe = TrainConfig()
+    model, generator = _random_gpt2(5, *BACKWARD_SHAPES[0][:5])
+    grads = {name: torch.randn(p.shape, generator=generator) for name, p in model.named_parameters()}
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    found = _js(playground, BACKWARD_JS, {
+        "params": _flat(model), "grads": {n: g.flatten().tolist() for n, g in grads.items()}, "steps": 3,
+        "settings": {"lr": recipe.lr, "weightDecay": recipe.weight_decay, "betas": [0.9, 0.999], "eps": 1e-8}})
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay,
+                                  betas=(0.9, 0.999), eps=1e-8)
+    for _ in range(3):
+        for name, p in model.named_parameters():
+            p.grad = grads[name].clone()
+        optimizer.step()
+    for name, p in model.named_parameters():
+        moved = p.detach().flatten() - before[name].flatten()
+        difference = (torch.tensor(found[name]) - before[name].flatten() - moved).abs().max() / moved.abs().max()
+        assert difference < 1e-4, f"{name}: relative {difference:.2e}"

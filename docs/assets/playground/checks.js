@@ -1,9 +1,20 @@
-// Checking the options of generate() and distribution() on entry, as gpt2guide.decoding.checks
-// does: each bad value gives one message that names the option and says how to fix the call.
+// Checking the options of generate() and distribution() on entry, with the ranges of
+// gpt2guide.decoding.filters (check_temperature, check_top_k, check_probability) and the rules
+// of gpt2guide.validation: each bad value gives one message that names the option and says how
+// to fix the call. tests/test_playground.py checks that both accept and refuse the same values.
 
 const DEFAULTS = {
-  prompt: undefined, strategy: "greedy", maxNewTokens: 20, numBeams: 4, lengthPenalty: 1.0,
-  earlyStopping: false, temperature: 1.0, topK: 0, topP: 1.0, minP: null, seed: null,
+  prompt: undefined,
+  strategy: "greedy",
+  maxNewTokens: 20,
+  numBeams: 4,
+  lengthPenalty: 1.0,
+  earlyStopping: false,
+  temperature: 1.0,
+  topK: 0,
+  topP: 1.0,
+  minP: null,
+  seed: null,
 };
 const STRATEGIES = ["greedy", "beam", "sample"];
 const FILTER_OPTIONS = ["prompt", "temperature", "topK", "topP", "minP"];
@@ -18,7 +29,8 @@ export function checkGenerateOptions(options) {
   if (!STRATEGIES.includes(o.strategy)) {
     throw new Error(`strategy: must be "greedy", "beam" or "sample", got ${show(o.strategy)}`);
   }
-  if (!Number.isInteger(o.maxNewTokens)) throw new Error(`maxNewTokens: expected a whole number, got ${show(o.maxNewTokens)}`);
+  if (!Number.isInteger(o.maxNewTokens))
+    throw new Error(`maxNewTokens: expected a whole number, got ${show(o.maxNewTokens)}`);
   if (o.maxNewTokens < 0) throw new Error(`maxNewTokens: must be 0 or more, got ${o.maxNewTokens}`);
   if (o.strategy === "beam") {
     if (!Number.isInteger(o.numBeams) || o.numBeams < 1) {
@@ -31,12 +43,15 @@ export function checkGenerateOptions(options) {
     if (![true, false, "never"].includes(o.earlyStopping)) {
       throw new Error(`earlyStopping: must be true, false or "never", got ${show(o.earlyStopping)}`);
     }
-    if (o.maxNewTokens === 0) throw new Error("maxNewTokens: beam search needs at least 1 new token (as generate does)");
+    if (o.maxNewTokens === 0)
+      throw new Error("maxNewTokens: beam search needs at least 1 new token (as generate does)");
   }
   if (o.strategy === "sample") {
     checkFilterValues(o);
     if (o.seed !== null && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)) {
-      throw new Error(`seed: must be a whole number from 0 to 4294967295 (or null for a random one), got ${show(o.seed)}`);
+      throw new Error(
+        `seed: must be a whole number from 0 to 4294967295 (or null for a random one), got ${show(o.seed)}`,
+      );
     }
   }
   return o;
@@ -64,8 +79,10 @@ export function checkFitsContext(nPrompt, maxNewTokens, nPositions) {
     throw new Error(`prompt: ${nPrompt} tokens, beyond the model's context of ${nPositions} tokens; shorten it`);
   }
   if (nPrompt + maxNewTokens > nPositions) {
-    throw new Error(`maxNewTokens: ${nPrompt} prompt tokens + ${maxNewTokens} new tokens = ${nPrompt + maxNewTokens}, ` +
-      `beyond the model's context of ${nPositions} tokens; ask for at most ${nPositions - nPrompt} new tokens`);
+    throw new Error(
+      `maxNewTokens: ${nPrompt} prompt tokens + ${maxNewTokens} new tokens = ${nPrompt + maxNewTokens}, ` +
+        `beyond the model's context of ${nPositions} tokens; ask for at most ${nPositions - nPrompt} new tokens`,
+    );
   }
 }
 
@@ -76,7 +93,9 @@ function withDefaults(options, known, fn) {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      throw new Error(`${key}: not an option of ${fn}${near ? `; did you mean ${near}?` : ` (options: ${known.join(", ")})`}`);
+      throw new Error(
+        `${key}: not an option of ${fn}${near ? `; did you mean ${near}?` : ` (options: ${known.join(", ")})`}`,
+      );
     }
   }
   const o = {};
@@ -97,10 +116,11 @@ function checkFilterValues(o) {
   if (!Number.isInteger(o.topK) || o.topK < 0) {
     throw new Error(`topK: must be 0 (off) or a positive whole number of tokens, got ${show(o.topK)}`);
   }
-  if (!isNumber(o.topP) || !(o.topP > 0 && o.topP <= 1)) {
-    throw new Error(`topP: must be in (0, 1] (1 keeps every token), got ${show(o.topP)}`);
+  // [0, 1] as in Python: top-p 0 keeps only the most probable token, min-p 0 is off as null is
+  if (!isNumber(o.topP) || !(o.topP >= 0 && o.topP <= 1)) {
+    throw new Error(`topP: must be in [0, 1] (1 keeps every token, 0 only the most probable), got ${show(o.topP)}`);
   }
-  if (o.minP !== null && (!isNumber(o.minP) || !(o.minP > 0 && o.minP <= 1))) {
-    throw new Error(`minP: must be in (0, 1] or null (off), got ${show(o.minP)}`);
+  if (o.minP !== null && (!isNumber(o.minP) || !(o.minP >= 0 && o.minP <= 1))) {
+    throw new Error(`minP: must be in [0, 1] or null (0 and null are off), got ${show(o.minP)}`);
   }
 }

@@ -50,8 +50,13 @@ export async function sample(model, promptIds, maxNewTokens, options, { eos = []
  * it ranks among the best numBeams; at most numBeams finished beams, ranked by
  * score = logp / length ** lengthPenalty; early stopping as generate's early_stopping.
  */
-export async function beamSearch(model, promptIds, maxNewTokens, { numBeams, lengthPenalty, earlyStopping },
-                                 { eos = [], onStep = null } = {}) {
+export async function beamSearch(
+  model,
+  promptIds,
+  maxNewTokens,
+  { numBeams, lengthPenalty, earlyStopping },
+  { eos = [], onStep = null } = {},
+) {
   const nCandidates = Math.max(2, 1 + eos.length) * numBeams;
   let running = [{ ids: [], logp: 0, cache: model.newCache() }]; // one empty beam: the prompt alone
   let finished = []; // {ids, logp, score}, best score first
@@ -67,10 +72,12 @@ export async function beamSearch(model, promptIds, maxNewTokens, { numBeams, len
       for (let token = 0; token < logits.length; token++) best.offer(base + logits[token], b, token);
     }
     // 3-4. the best pairs, best first: ended pairs in the top numBeams finish, numBeams others run on
-    const next = [], ended = [];
+    const next = [],
+      ended = [];
     best.sorted().forEach(({ value, beam, token }, rank) => {
       if (eos.includes(token) || length === maxNewTokens) {
-        if (rank < numBeams) ended.push({ ids: [...running[beam].ids, token], logp: value, score: value / length ** lengthPenalty });
+        if (rank < numBeams)
+          ended.push({ ids: [...running[beam].ids, token], logp: value, score: value / length ** lengthPenalty });
       } else if (next.length < numBeams) {
         next.push({ parent: beam, token, logp: value });
       }
@@ -116,7 +123,11 @@ function logSumExp(logits) {
 
 /** The n largest (value, beam, token) triples seen, kept in a small sorted array. */
 class TopN {
-  constructor(n) { this.n = n; this.items = []; this.floor = -Infinity; }
+  constructor(n) {
+    this.n = n;
+    this.items = [];
+    this.floor = -Infinity;
+  }
   offer(value, beam, token) {
     if (this.items.length === this.n && !(value > this.floor)) return;
     const items = this.items;
@@ -126,5 +137,7 @@ class TopN {
     if (items.length > this.n) items.pop();
     if (items.length === this.n) this.floor = items[items.length - 1].value;
   }
-  sorted() { return this.items; }
+  sorted() {
+    return this.items;
+  }
 }

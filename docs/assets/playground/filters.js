@@ -18,7 +18,10 @@ export function softmax(logits) {
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   const out = new Float64Array(logits.length);
   let total = 0;
-  for (let i = 0; i < logits.length; i++) { out[i] = Math.exp(logits[i] - max); total += out[i]; }
+  for (let i = 0; i < logits.length; i++) {
+    out[i] = Math.exp(logits[i] - max);
+    total += out[i];
+  }
   for (let i = 0; i < logits.length; i++) out[i] /= total;
   return out;
 }
@@ -39,15 +42,23 @@ export function applyTemperature(logits, temperature) {
 /** The k-th largest value of `values` (k >= 1), by quickselect on a copy. */
 export function kthLargest(values, k) {
   const a = Float64Array.from(values);
-  let lo = 0, hi = a.length - 1;
+  let lo = 0,
+    hi = a.length - 1;
   const target = k - 1; // index of the k-th largest in descending order
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1];
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (a[i] > pivot) i++;
       while (a[j] < pivot) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
     }
     if (target <= j) hi = j;
     else if (target >= i) lo = i;
@@ -75,7 +86,8 @@ export function topPFilter(logits, topP) {
   for (let r = 0; r < n; r++) total += Math.exp(sorted[r] - max);
   const limit = Math.fround(1 - topP); // torch compares in float32
   // 3. how many to drop: the tail of mass <= 1 - top_p; the most probable token always stays
-  let tail = 0, dropped = 0;
+  let tail = 0,
+    dropped = 0;
   for (let r = 0; r < n - 1; r++) {
     tail += Math.exp(sorted[r] - max) / total;
     if (tail > limit) break; // the tail mass only grows: everything after stays
@@ -90,7 +102,10 @@ export function topPFilter(logits, topP) {
   for (let r = 0; r < dropped; r++) if (sorted[r] === cut) ties++;
   for (let i = 0; i < n; i++) {
     if (out[i] < cut) out[i] = -Infinity;
-    else if (out[i] === cut && ties > 0) { out[i] = -Infinity; ties--; }
+    else if (out[i] === cut && ties > 0) {
+      out[i] = -Infinity;
+      ties--;
+    }
   }
   return out;
 }
@@ -107,7 +122,7 @@ export function minPFilter(logits, minP) {
 
 /**
  * The filters these settings turn on, in generate's order, as sampling_filters does:
- * temperature unless 1, top-k unless 0, top-p below 1, min-p unless null. Each entry is
+ * temperature unless 1, top-k unless 0, top-p below 1, min-p unless null or 0. Each entry is
  * [name, logits -> logits].
  */
 export function samplingFilters({ temperature = 1, topK = 0, topP = 1, minP = null } = {}) {
@@ -115,7 +130,7 @@ export function samplingFilters({ temperature = 1, topK = 0, topP = 1, minP = nu
   if (temperature !== 1) filters.push(["temperature", (l) => applyTemperature(l, temperature)]);
   if (topK !== 0) filters.push(["topK", (l) => topKFilter(l, topK)]);
   if (topP < 1) filters.push(["topP", (l) => topPFilter(l, topP)]);
-  if (minP !== null && minP !== undefined) filters.push(["minP", (l) => minPFilter(l, minP)]);
+  if (minP) filters.push(["minP", (l) => minPFilter(l, minP)]); // null and 0 are off, as in Python
   return filters;
 }
 

@@ -6,7 +6,8 @@
 import { mostAttended } from "./inspect.js";
 import { fill } from "./view.js";
 
-const LIGHT = [255, 255, 255], DARK = [13, 71, 161]; // #ffffff .. #0d47a1
+const LIGHT = [255, 255, 255],
+  DARK = [13, 71, 161]; // #ffffff .. #0d47a1
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -17,7 +18,10 @@ function element(tag, className, text) {
 
 /** WCAG relative luminance of an [r, g, b] colour (0-255). */
 function luminance(rgb) {
-  const [r, g, b] = rgb.map((v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -25,7 +29,8 @@ function luminance(rgb) {
 function paint(cell, value) {
   const rgb = LIGHT.map((l, i) => Math.round(l + (DARK[i] - l) * Math.min(1, Math.max(0, value))));
   const y = luminance(rgb);
-  const onBlack = (y + 0.05) / 0.05, onWhite = 1.05 / (y + 0.05);
+  const onBlack = (y + 0.05) / 0.05,
+    onWhite = 1.05 / (y + 0.05);
   cell.style.backgroundColor = `rgb(${rgb.join(",")})`;
   cell.style.color = onBlack >= onWhite ? "#000" : "#fff";
 }
@@ -80,7 +85,10 @@ export function renderAttention(container, tokens, weights, labels, layer, head)
     th.append(tokenLabel(tokens[q]));
     tr.append(th);
     row.forEach((w, k) => {
-      if (k > q) { tr.append(element("td", "pg-masked")); return; }
+      if (k > q) {
+        tr.append(element("td", "pg-masked"));
+        return;
+      }
       const td = element("td", "pg-cell", String(Math.round(100 * w)));
       td.title = w.toFixed(4);
       paint(td, w);

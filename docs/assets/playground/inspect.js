@@ -34,7 +34,8 @@ export async function inspectIds(model, ids, { shouldStop = () => false } = {}) 
   const { n_layer: nLayer, n_head: nHead } = model.config;
   const n = ids.length;
   const attentions = Array.from({ length: nLayer }, () =>
-    Array.from({ length: nHead }, () => Array.from({ length: n }, () => new Array(n).fill(0))));
+    Array.from({ length: nHead }, () => Array.from({ length: n }, () => new Array(n).fill(0))),
+  );
   const lens = Array.from({ length: nLayer + 1 }, () => new Array(n));
   const lensProbs = Array.from({ length: nLayer + 1 }, () => new Array(n));
   const cache = model.newCache();
@@ -50,11 +51,13 @@ export async function inspectIds(model, ids, { shouldStop = () => false } = {}) 
         for (let s = 0; s <= t; s++) out[s] = row[s];
       }
     }
-    for (let row = 0; row < record.states.length; row++) { // n_layer + 1 states of (n_embd,)
+    for (let row = 0; row < record.states.length; row++) {
+      // n_layer + 1 states of (n_embd,)
       const { id, p } = topOne(model.head(model.finalNorm(record.states[row]), logits));
       lens[row][t] = id;
       lensProbs[row][t] = p;
-      if (performance.now() - since > BUDGET_MS) { // a turn for the browser, within a position too
+      if (performance.now() - since > BUDGET_MS) {
+        // a turn for the browser, within a position too
         await nextTurn();
         if (shouldStop()) return null; // the caller has moved on (a newer prompt)
         since = performance.now();

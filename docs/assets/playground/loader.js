@@ -16,25 +16,37 @@ const BUDGET_MS = 20;
 export async function fetchAll(urls, sizes, onProgress = () => {}) {
   const loaded = urls.map(() => 0);
   const total = sizes.reduce((a, b) => a + b, 0);
-  const report = () => onProgress(loaded.reduce((a, b) => a + b, 0), total);
-  return Promise.all(urls.map(async (url, i) => {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    const size = sizes[i] || Number(response.headers.get("Content-Length")) || 0;
-    const reader = response.body.getReader();
-    const chunks = [];
-    let since = performance.now();
-    for (;;) {
-      if (performance.now() - since > BUDGET_MS) { await nextTurn(); since = performance.now(); }
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded[i] += value.length;
-      report();
-    }
-    const bytes = new Uint8Array(Math.max(size, loaded[i]));
-    let offset = 0;
-    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
-    return offset === bytes.length ? bytes.buffer : bytes.buffer.slice(0, offset);
-  }));
+  const report = () =>
+    onProgress(
+      loaded.reduce((a, b) => a + b, 0),
+      total,
+    );
+  return Promise.all(
+    urls.map(async (url, i) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      const size = sizes[i] || Number(response.headers.get("Content-Length")) || 0;
+      const reader = response.body.getReader();
+      const chunks = [];
+      let since = performance.now();
+      for (;;) {
+        if (performance.now() - since > BUDGET_MS) {
+          await nextTurn();
+          since = performance.now();
+        }
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded[i] += value.length;
+        report();
+      }
+      const bytes = new Uint8Array(Math.max(size, loaded[i]));
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return offset === bytes.length ? bytes.buffer : bytes.buffer.slice(0, offset);
+    }),
+  );
 }

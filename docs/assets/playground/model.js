@@ -42,10 +42,12 @@ function layerNorm(x, weight, bias, eps, out) {
  * per term: the results stay within float32 rounding of torch's.
  */
 function linear(x, weight, bias, out, acc) {
-  const nIn = x.length, nOut = out.length;
+  const nIn = x.length,
+    nOut = out.length;
   for (let j = 0; j < nOut; j++) acc[j] = bias[j];
   for (let i = 0; i < nIn; i++) {
-    const xi = x[i], row = i * nOut;
+    const xi = x[i],
+      row = i * nOut;
     for (let j = 0; j < nOut; j++) acc[j] += xi * weight[row + j];
   }
   for (let j = 0; j < nOut; j++) out[j] = acc[j];
@@ -64,7 +66,12 @@ export class KVCache {
   /** A copy (beam search gives each beam its parent's history, like cache.reorder_cache). */
   clone() {
     const used = this.length * this.config.n_embd;
-    const copy = (arrays) => arrays.map((a) => { const b = new Float32Array(a.length); b.set(a.subarray(0, used)); return b; });
+    const copy = (arrays) =>
+      arrays.map((a) => {
+        const b = new Float32Array(a.length);
+        b.set(a.subarray(0, used));
+        return b;
+      });
     return new KVCache(this.config, copy(this.keys), copy(this.values), this.length);
   }
 }
@@ -87,16 +94,23 @@ export class Gpt2 {
     }
     this.wpe = get("wpe.weight"); // (n_positions, n_embd)
     this.blocks = Array.from({ length: config.n_layer }, (_, i) => ({
-      ln1w: get(`h.${i}.ln_1.weight`), ln1b: get(`h.${i}.ln_1.bias`),
-      attnW: get(`h.${i}.attn.c_attn.weight`), attnB: get(`h.${i}.attn.c_attn.bias`), // (n_embd, 3 n_embd)
-      projW: get(`h.${i}.attn.c_proj.weight`), projB: get(`h.${i}.attn.c_proj.bias`), // (n_embd, n_embd)
-      ln2w: get(`h.${i}.ln_2.weight`), ln2b: get(`h.${i}.ln_2.bias`),
-      fcW: get(`h.${i}.mlp.c_fc.weight`), fcB: get(`h.${i}.mlp.c_fc.bias`), // (n_embd, 4 n_embd)
-      mlpW: get(`h.${i}.mlp.c_proj.weight`), mlpB: get(`h.${i}.mlp.c_proj.bias`), // (4 n_embd, n_embd)
+      ln1w: get(`h.${i}.ln_1.weight`),
+      ln1b: get(`h.${i}.ln_1.bias`),
+      attnW: get(`h.${i}.attn.c_attn.weight`),
+      attnB: get(`h.${i}.attn.c_attn.bias`), // (n_embd, 3 n_embd)
+      projW: get(`h.${i}.attn.c_proj.weight`),
+      projB: get(`h.${i}.attn.c_proj.bias`), // (n_embd, n_embd)
+      ln2w: get(`h.${i}.ln_2.weight`),
+      ln2b: get(`h.${i}.ln_2.bias`),
+      fcW: get(`h.${i}.mlp.c_fc.weight`),
+      fcB: get(`h.${i}.mlp.c_fc.bias`), // (n_embd, 4 n_embd)
+      mlpW: get(`h.${i}.mlp.c_proj.weight`),
+      mlpB: get(`h.${i}.mlp.c_proj.bias`), // (4 n_embd, n_embd)
     }));
     this.lnfw = get("ln_f.weight");
     this.lnfb = get("ln_f.bias");
-    const d = config.n_embd, inner = config.n_inner ?? 4 * d;
+    const d = config.n_embd,
+      inner = config.n_inner ?? 4 * d;
     // scratch vectors, reused by every call
     this.h = new Float32Array(d); // the residual stream
     this.a = new Float32Array(d); // a normalised copy
@@ -120,16 +134,20 @@ export class Gpt2 {
    */
   step(token, cache, record = null) {
     const { n_embd: d, n_head: nHead, n_positions: nPos, vocab_size: vocab, layer_norm_epsilon: eps } = this.config;
-    if (!Number.isInteger(token) || token < 0 || token >= vocab) throw new RangeError(`token: ${token} is not an id below ${vocab}`);
+    if (!Number.isInteger(token) || token < 0 || token >= vocab)
+      throw new RangeError(`token: ${token} is not an id below ${vocab}`);
     const t = cache.length;
     if (t >= nPos) throw new RangeError(`the context is full: the model reads at most ${nPos} tokens`);
     const { h, a, qkv, heads, delta, hidden, scores, acc } = this;
-    const headDim = d / nHead, scale = 1 / Math.sqrt(headDim);
+    const headDim = d / nHead,
+      scale = 1 / Math.sqrt(headDim);
     // 1. token embedding + position embedding
     for (let i = 0; i < d; i++) h[i] = this.wte[token * d + i] + this.wpe[t * d + i];
     if (record) record.states.push(Float32Array.from(h));
     for (let layer = 0; layer < this.blocks.length; layer++) {
-      const b = this.blocks[layer], keys = cache.keys[layer], values = cache.values[layer];
+      const b = this.blocks[layer],
+        keys = cache.keys[layer],
+        values = cache.values[layer];
       // 2. attention: q, k, v of this position; k and v join the cache
       layerNorm(h, b.ln1w, b.ln1b, eps, a);
       linear(a, b.attnW, b.attnB, qkv, acc); // (3 n_embd,): q | k | v
@@ -147,8 +165,12 @@ export class Gpt2 {
           if (scores[s] > max) max = scores[s];
         }
         let total = 0;
-        for (let s = 0; s <= t; s++) { scores[s] = Math.exp(scores[s] - max); total += scores[s]; }
-        if (record) { // (t + 1,): the softmax weights, as anatomy.attention_weights' row t
+        for (let s = 0; s <= t; s++) {
+          scores[s] = Math.exp(scores[s] - max);
+          total += scores[s];
+        }
+        if (record) {
+          // (t + 1,): the softmax weights, as anatomy.attention_weights' row t
           const row = new Float32Array(t + 1);
           for (let s = 0; s <= t; s++) row[s] = scores[s] / total;
           (record.attentions[layer] ??= [])[head] = row;
@@ -195,19 +217,34 @@ export class Gpt2 {
    * four tokens per pass over x: each x[i] is loaded once for four rows; the sums in doubles.
    */
   headJs(x, logits = new Float32Array(this.config.vocab_size)) {
-    const d = x.length, wte = this.wte, vocab = logits.length;
+    const d = x.length,
+      wte = this.wte,
+      vocab = logits.length;
     const v = Float64Array.from(x);
     let token = 0;
     for (; token + 3 < vocab; token += 4) {
-      const r0 = token * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const r0 = token * d,
+        r1 = r0 + d,
+        r2 = r1 + d,
+        r3 = r2 + d;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let i = 0; i < d; i++) {
         const xi = v[i];
-        s0 += xi * wte[r0 + i]; s1 += xi * wte[r1 + i]; s2 += xi * wte[r2 + i]; s3 += xi * wte[r3 + i];
+        s0 += xi * wte[r0 + i];
+        s1 += xi * wte[r1 + i];
+        s2 += xi * wte[r2 + i];
+        s3 += xi * wte[r3 + i];
       }
-      logits[token] = s0; logits[token + 1] = s1; logits[token + 2] = s2; logits[token + 3] = s3;
+      logits[token] = s0;
+      logits[token + 1] = s1;
+      logits[token + 2] = s2;
+      logits[token + 3] = s3;
     }
-    for (; token < vocab; token++) { // the last vocab % 4 rows
+    for (; token < vocab; token++) {
+      // the last vocab % 4 rows
       let s = 0;
       for (let i = 0, row = token * d; i < d; i++) s += v[i] * wte[row + i];
       logits[token] = s;

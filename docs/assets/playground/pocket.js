@@ -31,15 +31,25 @@ import { Tokenizer } from "./tokenizer.js";
 
 export const FILES = ["config.json", "generation_config.json", "vocab.json", "merges.txt", "model.safetensors"];
 
-/** Load the checkpoint from `base` (a folder URL ending in /) and build the API around it. */
-export function createPocket(base, sizes, onProgress) {
+/**
+ * Load the checkpoint from `base` (a folder URL ending in /) and build the API around it.
+ * onProgress(loaded, total) follows the download; onModelChange() runs after loadCheckpoint or
+ * loadPocket has put another model in place.
+ */
+export function createPocket(base, sizes, onProgress, onModelChange = () => {}) {
   const api = { model: null, tokenizer: null, eos: [], progress: { loaded: 0, total: 0, reports: 0 } };
+  const memo = { key: null, logits: null }; // the last prompt's logits (lastLogits), this pocket's own
+  let pocketState = null; // the bundled model, kept while another one runs
   const report = (loaded, total) => {
     api.progress = { loaded, total, reports: api.progress.reports + 1 };
     onProgress(loaded, total);
   };
   api.ready = (async () => {
-    const buffers = await fetchAll(FILES.map((f) => base + f), sizes, report);
+    const buffers = await fetchAll(
+      FILES.map((f) => base + f),
+      sizes,
+      report,
+    );
     const text = (b) => new TextDecoder().decode(b);
     const [config, generation, vocab, merges, weights] = buffers;
     api.timings = { filesArrived: performance.now() };
@@ -57,8 +67,6 @@ export function createPocket(base, sizes, onProgress) {
     pocketState = { model: api.model, config: api.config, eos: api.eos };
     return api;
   })();
-
-  let pocketState = null; // the bundled model, kept while another one runs
 
   /**
    * Run another GPT-2-shaped checkpoint: config (config.json, parsed) and weights (an ArrayBuffer
@@ -80,7 +88,14 @@ export function createPocket(base, sizes, onProgress) {
     api.eos = c.eos_token_id === undefined || c.eos_token_id === null ? [] : [c.eos_token_id].flat();
     api.checkpoint = "own";
     memo.key = null;
-    return { n_layer: c.n_layer, n_head: c.n_head, n_embd: c.n_embd, values, seconds: (performance.now() - started) / 1000 };
+    onModelChange();
+    return {
+      n_layer: c.n_layer,
+      n_head: c.n_head,
+      n_embd: c.n_embd,
+      values,
+      seconds: (performance.now() - started) / 1000,
+    };
   };
 
   /** Back to the bundled pocket model. */
@@ -88,6 +103,7 @@ export function createPocket(base, sizes, onProgress) {
     await api.ready;
     Object.assign(api, pocketState, { checkpoint: "pocket" });
     memo.key = null;
+    onModelChange();
   };
 
   api.encode = (text) => api.tokenizer.encode(text);
@@ -116,7 +132,7 @@ export function createPocket(base, sizes, onProgress) {
     await api.ready;
     const promptIds = api.encode(o.prompt);
     checkFitsContext(promptIds.length, 0, api.config.n_positions);
-    const logits = await lastLogits(api, promptIds);
+    const logits = await lastLogits(api, memo, promptIds);
     const { logits: filtered, kept } = applyFilters(logits, samplingFilters(o));
     return { promptIds, probs: Float32Array.from(softmax(filtered)), kept, vocab: logits.length };
   };
@@ -146,7 +162,10 @@ async function loadTokenizer(vocab, merges) {
     const worker = new Worker(new URL("./tables-worker.js", import.meta.url));
     tables = await new Promise((resolve, reject) => {
       worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
-      worker.onerror = (event) => { event.preventDefault(); resolve(null); }; // no worker: parse here
+      worker.onerror = (event) => {
+        event.preventDefault();
+        resolve(null);
+      }; // no worker: parse here
       worker.postMessage({ vocab, merges });
     });
     worker.terminate();
@@ -159,19 +178,23 @@ async function loadTokenizer(vocab, merges) {
   return Tokenizer.create(JSON.parse(text(vocab)), text(merges), nextTurn);
 }
 
-// The last prompt's logits, kept: moving a slider re-filters them without running the model again.
-// A long prompt is fed a slice at a time, the browser getting a turn between slices.
-const memo = { key: null, logits: null };
-async function lastLogits(api, promptIds) {
+// The last prompt's logits, kept in `memo`: moving a slider re-filters them without running the
+// model again. A long prompt is fed a slice at a time, the browser getting a turn between slices.
+async function lastLogits(api, memo, promptIds) {
   const key = promptIds.join(",");
   if (memo.key !== key) {
-    const model = api.model, cache = model.newCache();
-    let since = performance.now(), last = null;
+    const model = api.model,
+      cache = model.newCache();
+    let since = performance.now(),
+      last = null;
     for (const token of promptIds) {
-      if (performance.now() - since > 30) { await nextTurn(); since = performance.now(); }
+      if (performance.now() - since > 30) {
+        await nextTurn();
+        since = performance.now();
+      }
       last = model.step(token, cache);
     }
-    if (model !== api.model) return lastLogits(api, promptIds); // another checkpoint arrived meanwhile
+    if (model !== api.model) return lastLogits(api, memo, promptIds); // another checkpoint arrived meanwhile
     memo.logits = model.head(last);
     memo.key = key;
   }

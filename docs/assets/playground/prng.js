@@ -17,7 +17,8 @@ export function mulberry32(seed) {
 /** Draw one index with probability probs[i] (probs sums to 1; zeros are never drawn). */
 export function drawIndex(probs, random) {
   const u = random();
-  let cumulative = 0, last = -1;
+  let cumulative = 0,
+    last = -1;
   for (let i = 0; i < probs.length; i++) {
     if (probs[i] === 0) continue;
     cumulative += probs[i];

@@ -22,7 +22,11 @@ export function utf8Characters(bytes) {
     if (ok) {
       const char = new TextDecoder("utf-8", { fatal: false }).decode(Uint8Array.from(bytes.slice(i, i + length)));
       ok = !char.includes("\ufffd"); // overlong or surrogate forms
-      if (ok) { out.push({ start: i, end: i + length, char }); i += length; continue; }
+      if (ok) {
+        out.push({ start: i, end: i + length, char });
+        i += length;
+        continue;
+      }
     }
     out.push({ start: i, end: i + 1, char: null });
     i += 1;
@@ -42,7 +46,8 @@ export function readableTokens(tokenizer, ids) {
   const all = perToken.flat();
   const chars = utf8Characters(all);
   const tokens = [];
-  let start = 0, c = 0;
+  let start = 0,
+    c = 0;
   perToken.forEach((bytes, t) => {
     const end = start + bytes.length;
     const parts = [];
@@ -55,9 +60,11 @@ export function readableTokens(tokenizer, ids) {
         if (last && "text" in last) last.text += ch.char;
         else parts.push({ text: ch.char });
       } else {
-        const from = Math.max(ch.start, start), to = Math.min(ch.end, end);
+        const from = Math.max(ch.start, start),
+          to = Math.min(ch.end, end);
         const last = parts[parts.length - 1];
-        if (ch.char === null && last && last.of === null) last.bytes += " " + hex(all.slice(from, to)); // a broken run
+        if (ch.char === null && last && last.of === null)
+          last.bytes += " " + hex(all.slice(from, to)); // a broken run
         else parts.push({ bytes: hex(all.slice(from, to)), of: ch.char });
       }
     }

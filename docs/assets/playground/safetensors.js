@@ -44,7 +44,10 @@ export async function readSafetensorsAsync(buffer, pause, budgetMs = 30) {
   let since = performance.now();
   let step = steps.next();
   while (!step.done) {
-    if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+    if (performance.now() - since > budgetMs) {
+      await pause();
+      since = performance.now();
+    }
     step = steps.next();
   }
   return step.value;
@@ -55,7 +58,8 @@ const SLICE = 1 << 18; // values converted between two checks of the clock
 /** A generator: yields between slices of work, returns {tensors, metadata}. */
 function* parse(buffer) {
   if (!(buffer instanceof ArrayBuffer)) throw new TypeError("buffer: expected an ArrayBuffer");
-  if (buffer.byteLength < 8) throw new Error(`safetensors: a file of ${buffer.byteLength} bytes is too short for a header`);
+  if (buffer.byteLength < 8)
+    throw new Error(`safetensors: a file of ${buffer.byteLength} bytes is too short for a header`);
   const view = new DataView(buffer);
   const headerLength = Number(view.getBigUint64(0, true));
   if (8 + headerLength > buffer.byteLength) {
@@ -82,13 +86,17 @@ function* parse(buffer) {
 
 function* toFloat32(buffer, offset, byteLength, count, dtype, name) {
   if (dtype === "F32") {
-    if (byteLength !== 4 * count) throw new Error(`safetensors: ${name} has ${byteLength} bytes for ${count} F32 values`);
+    if (byteLength !== 4 * count)
+      throw new Error(`safetensors: ${name} has ${byteLength} bytes for ${count} F32 values`);
     return new Float32Array(buffer.slice(offset, offset + byteLength)); // copy: offset may not be 4-aligned
   }
   if (dtype !== "F16") throw new Error(`safetensors: ${name} is ${dtype}; this reader knows F16 and F32`);
   if (byteLength !== 2 * count) throw new Error(`safetensors: ${name} has ${byteLength} bytes for ${count} F16 values`);
   // little-endian, as every browser's CPU; a view where the offset is even, else a copy
-  const halves = offset % 2 === 0 ? new Uint16Array(buffer, offset, count) : new Uint16Array(buffer.slice(offset, offset + byteLength));
+  const halves =
+    offset % 2 === 0
+      ? new Uint16Array(buffer, offset, count)
+      : new Uint16Array(buffer.slice(offset, offset + byteLength));
   const out = new Float32Array(count);
   const lookUp = table();
   for (let from = 0; from < count; from += SLICE) {

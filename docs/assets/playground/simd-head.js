@@ -9,47 +9,149 @@
 // plain-JS head. The sums run in float32, as torch's do.
 // Reference: the WebAssembly SIMD proposal (https://github.com/WebAssembly/simd), binary format.
 
-const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const leb = (n) => {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
 const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
-const get = (i) => [0x20, i], set = (i) => [0x21, i], tee = (i) => [0x22, i];
+const get = (i) => [0x20, i],
+  set = (i) => [0x21, i],
+  tee = (i) => [0x22, i];
 const i32 = (n) => [0x41, ...leb(n)]; // small non-negative constants only
 const SIMD = 0xfd;
 const v128Load = (offset) => [SIMD, 0x00, 2, ...leb(offset)]; // align 2^2: float alignment
-const f32x4Add = [SIMD, 0xe4, 0x01], f32x4Mul = [SIMD, 0xe6, 0x01];
+const f32x4Add = [SIMD, 0xe4, 0x01],
+  f32x4Mul = [SIMD, 0xe6, 0x01];
 const lane = (n) => [SIMD, 0x1f, n]; // f32x4.extract_lane
 const zero = [SIMD, 0x0c, ...new Array(16).fill(0)]; // v128.const 0
 // params: 0 x, 1 w, 2 out, 3 vocab, 4 d (addresses in bytes); locals: 5 t, 6 i, 7 row, 8 rowBytes, 9-10 sums
-const X = 0, W = 1, OUT = 2, VOCAB = 3, D = 4, T = 5, I = 6, ROW = 7, ROW_BYTES = 8, S0 = 9, S1 = 10;
+const X = 0,
+  W = 1,
+  OUT = 2,
+  VOCAB = 3,
+  D = 4,
+  T = 5,
+  I = 6,
+  ROW = 7,
+  ROW_BYTES = 8,
+  S0 = 9,
+  S1 = 10;
 const body = [
-  0x02, 0x04, 0x7f, 0x02, 0x7b, // locals: 4 x i32, 2 x v128
-  ...get(D), ...i32(2), 0x74, ...set(ROW_BYTES), // rowBytes = d * 4
-  ...get(W), ...set(ROW), // row = w
-  ...i32(0), ...set(T), // t = 0
-  0x02, 0x40, // block
-  0x03, 0x40, //   loop over rows
-  ...get(T), ...get(VOCAB), 0x4f, 0x0d, 1, // if t >= vocab: break
-  ...zero, ...set(S0), ...zero, ...set(S1), ...i32(0), ...set(I),
-  0x03, 0x40, //     loop over the row, 8 floats a turn
-  ...get(S0), ...get(X), ...get(I), 0x6a, ...v128Load(0), ...get(ROW), ...get(I), 0x6a, ...v128Load(0),
-  ...f32x4Mul, ...f32x4Add, ...set(S0), // s0 += x[i:i+4] * row[i:i+4]
-  ...get(S1), ...get(X), ...get(I), 0x6a, ...v128Load(16), ...get(ROW), ...get(I), 0x6a, ...v128Load(16),
-  ...f32x4Mul, ...f32x4Add, ...set(S1), // s1 += x[i+4:i+8] * row[i+4:i+8]
-  ...get(I), ...i32(32), 0x6a, ...tee(I), ...get(ROW_BYTES), 0x49, 0x0d, 0, // i += 32 bytes; again while i < rowBytes
+  0x02,
+  0x04,
+  0x7f,
+  0x02,
+  0x7b, // locals: 4 x i32, 2 x v128
+  ...get(D),
+  ...i32(2),
+  0x74,
+  ...set(ROW_BYTES), // rowBytes = d * 4
+  ...get(W),
+  ...set(ROW), // row = w
+  ...i32(0),
+  ...set(T), // t = 0
+  0x02,
+  0x40, // block
+  0x03,
+  0x40, //   loop over rows
+  ...get(T),
+  ...get(VOCAB),
+  0x4f,
+  0x0d,
+  1, // if t >= vocab: break
+  ...zero,
+  ...set(S0),
+  ...zero,
+  ...set(S1),
+  ...i32(0),
+  ...set(I),
+  0x03,
+  0x40, //     loop over the row, 8 floats a turn
+  ...get(S0),
+  ...get(X),
+  ...get(I),
+  0x6a,
+  ...v128Load(0),
+  ...get(ROW),
+  ...get(I),
+  0x6a,
+  ...v128Load(0),
+  ...f32x4Mul,
+  ...f32x4Add,
+  ...set(S0), // s0 += x[i:i+4] * row[i:i+4]
+  ...get(S1),
+  ...get(X),
+  ...get(I),
+  0x6a,
+  ...v128Load(16),
+  ...get(ROW),
+  ...get(I),
+  0x6a,
+  ...v128Load(16),
+  ...f32x4Mul,
+  ...f32x4Add,
+  ...set(S1), // s1 += x[i+4:i+8] * row[i+4:i+8]
+  ...get(I),
+  ...i32(32),
+  0x6a,
+  ...tee(I),
+  ...get(ROW_BYTES),
+  0x49,
+  0x0d,
+  0, // i += 32 bytes; again while i < rowBytes
   0x0b, //     end
-  ...get(OUT), ...get(T), ...i32(2), 0x74, 0x6a, // address out + 4 t
-  ...get(S0), ...get(S1), ...f32x4Add, ...tee(S0), ...lane(0), // the four lanes of s0 + s1, summed
-  ...get(S0), ...lane(1), 0x92, ...get(S0), ...lane(2), 0x92, ...get(S0), ...lane(3), 0x92,
-  0x38, 2, 0, // f32.store
-  ...get(ROW), ...get(ROW_BYTES), 0x6a, ...set(ROW), // row += rowBytes
-  ...get(T), ...i32(1), 0x6a, ...set(T), // t += 1
-  0x0c, 0, // continue the row loop
+  ...get(OUT),
+  ...get(T),
+  ...i32(2),
+  0x74,
+  0x6a, // address out + 4 t
+  ...get(S0),
+  ...get(S1),
+  ...f32x4Add,
+  ...tee(S0),
+  ...lane(0), // the four lanes of s0 + s1, summed
+  ...get(S0),
+  ...lane(1),
+  0x92,
+  ...get(S0),
+  ...lane(2),
+  0x92,
+  ...get(S0),
+  ...lane(3),
+  0x92,
+  0x38,
+  2,
+  0, // f32.store
+  ...get(ROW),
+  ...get(ROW_BYTES),
+  0x6a,
+  ...set(ROW), // row += rowBytes
+  ...get(T),
+  ...i32(1),
+  0x6a,
+  ...set(T), // t += 1
+  0x0c,
+  0, // continue the row loop
   0x0b, // end loop
   0x0b, // end block
   0x0b, // end function
 ];
 const name = (s) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
 export const MODULE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // "\0asm", version 1
   ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type: (i32 x 5) -> ()
   ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]), // import env.memory, min 1 page
   ...section(3, [1, 0]), // one function, of type 0
@@ -65,7 +167,9 @@ export const MODULE = new Uint8Array([
  */
 export function simdHead(vocab, d) {
   if (typeof WebAssembly === "undefined" || d % 8 !== 0 || !WebAssembly.validate(MODULE)) return null;
-  const X_AT = 0, OUT_AT = 4 * d + 64 - ((4 * d) % 64), W_AT = OUT_AT + 4 * vocab + 64 - ((4 * vocab) % 64);
+  const X_AT = 0,
+    OUT_AT = 4 * d + 64 - ((4 * d) % 64),
+    W_AT = OUT_AT + 4 * vocab + 64 - ((4 * vocab) % 64);
   const bytes = W_AT + 4 * vocab * d;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const { head } = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } }).exports;

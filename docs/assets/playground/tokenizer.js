@@ -11,21 +11,49 @@
 //    pair of the word is in the merges; each piece left is a vocabulary entry.
 // References: openai/gpt-2 src/encoder.py; huggingface/tokenizers (ByteLevel, BPE).
 
-// The same pattern as encoder.py; \p{L} letters and \p{N} digits need the u flag.
-const WORDS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+// The same pattern as encoder.py, with the character classes of the regex engine that the
+// Python tokenizer (Hugging Face tokenizers, Oniguruma) runs, so that every text is cut into the
+// same words (the v flag allows the set differences):
+// * whitespace is \p{White_Space}, which is \s to Oniguruma and to Python's `regex`. JavaScript's
+//   own \s differs: it counts U+FEFF (the byte-order mark) as whitespace and not U+0085 (NEXT LINE);
+// * letters and digits are \p{L} and \p{N} less those that Unicode 17 added (the browser knows
+//   them, the tokenizer's older tables do not: to it they are neither, like punctuation).
+//   tests/test_playground.py checks every code point whose class may differ.
+const NEWER_LETTERS = String.raw`\u{88f}\u{c5c}\u{cdc}\u{a7ce}-\u{a7cf}\u{a7d2}\u{a7d4}\u{a7f1}\u{10940}-\u{10959}
+  \u{10ec5}-\u{10ec7}\u{11db0}-\u{11ddb}\u{16ea0}-\u{16eb8}\u{16ebb}-\u{16ed3}\u{16ff2}-\u{16ff3}\u{187f8}-\u{187ff}
+  \u{18d09}-\u{18d1e}\u{18d80}-\u{18df2}\u{1e6c0}-\u{1e6de}\u{1e6e0}-\u{1e6e2}\u{1e6e4}-\u{1e6e5}\u{1e6e7}-\u{1e6ed}
+  \u{1e6f0}-\u{1e6f4}\u{1e6fe}-\u{1e6ff}\u{2b73a}-\u{2b73f}\u{2cea2}-\u{2cead}\u{323b0}-\u{33479}`.replace(/\s/g, "");
+const NEWER_DIGITS = String.raw`\u{11de0}-\u{11de9}\u{16ff4}-\u{16ff6}`;
+const L = String.raw`[\p{L}--[${NEWER_LETTERS}]]`;
+const N = String.raw`[\p{N}--[${NEWER_DIGITS}]]`;
+const S = String.raw`\p{White_Space}`;
+const WORDS = new RegExp(
+  String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?${L}+| ?${N}+| ?[^${S}${L}${N}]+|${S}+(?!\P{White_Space})|${S}+`,
+  "gv",
+);
 
 /** bytes_to_unicode(): byte -> a printable character; printable Latin-1 bytes map to themselves. */
 export function bytesToUnicode() {
   const bytes = [];
-  const range = (from, to) => { for (let b = from; b <= to; b++) bytes.push(b); };
-  range(0x21, 0x7e); range(0xa1, 0xac); range(0xae, 0xff);
+  const range = (from, to) => {
+    for (let b = from; b <= to; b++) bytes.push(b);
+  };
+  range(0x21, 0x7e);
+  range(0xa1, 0xac);
+  range(0xae, 0xff);
   const chars = bytes.slice();
   let n = 0;
   for (let b = 0; b < 256; b++) {
-    if (!bytes.includes(b)) { bytes.push(b); chars.push(256 + n); n++; }
+    if (!bytes.includes(b)) {
+      bytes.push(b);
+      chars.push(256 + n);
+      n++;
+    }
   }
   const table = new Array(256);
-  bytes.forEach((b, i) => { table[b] = String.fromCodePoint(chars[i]); });
+  bytes.forEach((b, i) => {
+    table[b] = String.fromCodePoint(chars[i]);
+  });
   return table; // table[0x20] === "Ġ"
 }
 
@@ -50,7 +78,10 @@ export class Tokenizer {
     const tokenizer = new Tokenizer(vocab, merges, undefined, { deferred: true });
     let since = performance.now();
     while (!tokenizer.steps.next().done) {
-      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
     }
     return tokenizer;
   }
@@ -64,7 +95,10 @@ export class Tokenizer {
     tokenizer.steps = tokenizer.build(null, lines, ["<|endoftext|>"], tokens);
     let since = performance.now();
     while (!tokenizer.steps.next().done) {
-      if (performance.now() - since > budgetMs) { await pause(); since = performance.now(); }
+      if (performance.now() - since > budgetMs) {
+        await pause();
+        since = performance.now();
+      }
     }
     return tokenizer;
   }
@@ -99,7 +133,9 @@ export class Tokenizer {
     this.charByte = new Map(this.byteChar.map((c, b) => [c, b]));
     this.special = special.filter((token) => this.vocab.has(token));
     this.encoder = new TextEncoder();
-    this.decoder = new TextDecoder("utf-8"); // invalid bytes -> U+FFFD, as Python's errors="replace"
+    // Invalid bytes -> U+FFFD, as Python's errors="replace"; ignoreBOM keeps a leading U+FEFF
+    // (by default TextDecoder drops it: a text that starts with one would not decode back).
+    this.decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     this.cache = new Map(); // word -> its ids (the same word recurs often)
   }
 
@@ -113,7 +149,10 @@ export class Tokenizer {
     if (typeof text !== "string") throw new TypeError(`text: expected a string, got ${typeof text}`);
     const ids = [];
     for (const [piece, isSpecial] of this.splitSpecial(text)) {
-      if (isSpecial) { ids.push(this.vocab.get(piece)); continue; }
+      if (isSpecial) {
+        ids.push(this.vocab.get(piece));
+        continue;
+      }
       for (const [word] of piece.matchAll(WORDS)) ids.push(...this.encodeWord(word));
     }
     return ids;
@@ -124,12 +163,19 @@ export class Tokenizer {
     const pieces = [];
     let rest = text;
     while (rest) {
-      let at = -1, found = null;
+      let at = -1,
+        found = null;
       for (const token of this.special) {
         const i = rest.indexOf(token);
-        if (i !== -1 && (at === -1 || i < at || (i === at && token.length > found.length))) { at = i; found = token; }
+        if (i !== -1 && (at === -1 || i < at || (i === at && token.length > found.length))) {
+          at = i;
+          found = token;
+        }
       }
-      if (found === null) { pieces.push([rest, false]); break; }
+      if (found === null) {
+        pieces.push([rest, false]);
+        break;
+      }
       if (at > 0) pieces.push([rest.slice(0, at), false]);
       pieces.push([found, true]);
       rest = rest.slice(at + found.length);
@@ -144,18 +190,24 @@ export class Tokenizer {
     let parts = Array.from(this.encoder.encode(word), (b) => this.byteChar[b]);
     while (parts.length > 1) {
       // the adjacent pair that merges first (lowest rank)
-      let best = -1, bestRank = Infinity;
+      let best = -1,
+        bestRank = Infinity;
       for (let i = 0; i + 1 < parts.length; i++) {
         const rank = this.ranks.get(parts[i] + " " + parts[i + 1]);
-        if (rank !== undefined && rank < bestRank) { bestRank = rank; best = i; }
+        if (rank !== undefined && rank < bestRank) {
+          bestRank = rank;
+          best = i;
+        }
       }
       if (best === -1) break;
       // merge every occurrence of that pair, left to right
       const [left, right] = [parts[best], parts[best + 1]];
       const merged = [];
       for (let i = 0; i < parts.length; i++) {
-        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) { merged.push(left + right); i++; }
-        else merged.push(parts[i]);
+        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) {
+          merged.push(left + right);
+          i++;
+        } else merged.push(parts[i]);
       }
       parts = merged;
     }
@@ -179,7 +231,8 @@ export class Tokenizer {
     const bytes = [];
     for (const id of ids) {
       const token = this.tokens[id];
-      if (!Number.isInteger(id) || token === undefined) throw new RangeError(`ids: ${id} is not a token id (0 to ${this.tokens.length - 1})`);
+      if (!Number.isInteger(id) || token === undefined)
+        throw new RangeError(`ids: ${id} is not a token id (0 to ${this.tokens.length - 1})`);
       for (const char of token) bytes.push(this.charByte.get(char));
     }
     return this.decoder.decode(new Uint8Array(bytes));

@@ -1,5 +1,6 @@
 // The playground page: loads the pocket model (with a progress bar), puts its API on
-// window.pocket, and wires the controls. Every label comes from the page (data-labels, written
+// window.pocket as createPocket made it, and wires the controls; each control's handler shows
+// the errors of the calls it makes. Every label comes from the page (data-labels, written
 // in the page's language); the file list and sizes come from data-files, which the build
 // (site_hooks/playground.py) writes from the files it copies.
 
@@ -17,37 +18,46 @@ const files = JSON.parse(root.dataset.files); // [[name, bytes], ...]
 const $ = (selector) => root.querySelector(selector);
 const control = (name) => root.querySelector(`[name="${name}"]`);
 
-const progress = $(".pg-progress"), statusText = $(".pg-status-text"), errorBox = $(".pg-error");
-const button = $(".pg-generate"), promptBox = $(".pg-prompt");
+const progress = $(".pg-progress"),
+  statusText = $(".pg-status-text"),
+  errorBox = $(".pg-error");
+const button = $(".pg-generate"),
+  promptBox = $(".pg-prompt");
 const layerPick = document.querySelector('select[name="pg-layer"]');
 const headPick = document.querySelector('select[name="pg-head"]');
-const heatBox = document.querySelector(".pg-heat-box"), lensBox = document.querySelector(".pg-lens-box");
+const heatBox = document.querySelector(".pg-heat-box"),
+  lensBox = document.querySelector(".pg-lens-box");
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 // The bar follows the bytes, redrawn at most once a frame (chunks arrive by the hundred).
 let shown = null;
-const pocket = createPocket(root.dataset.assets, files.map(([, size]) => size), (loaded, total) => {
-  if (shown === null) requestAnimationFrame(() => {
-    const [done, all] = shown;
-    shown = null;
-    if (root.dataset.ready === "true") return;
-    progress.value = all ? done / all : 0;
-    statusText.textContent = fill(labels.loading, { loaded: mb(done), total: mb(all) });
-  });
+function showProgress(loaded, total) {
+  if (shown === null)
+    requestAnimationFrame(() => {
+      const [done, all] = shown;
+      shown = null;
+      if (root.dataset.ready === "true") return;
+      progress.value = all ? done / all : 0;
+      statusText.textContent = fill(labels.loading, { loaded: mb(done), total: mb(all) });
+    });
   shown = [loaded, total];
-});
+}
+// modelChanged: after another model starts running (from the controls or from the console).
+const pocket = createPocket(
+  root.dataset.assets,
+  files.map(([, size]) => size),
+  showProgress,
+  () => modelChanged(),
+);
 window.pocket = pocket;
 
 function showError(error) {
   errorBox.textContent = `${labels.error}${error.message ?? error}`;
   errorBox.hidden = false;
 }
-function clearError() { errorBox.hidden = true; errorBox.textContent = ""; }
-
-// A rejected call of the API from the console shows its message in the page too.
-for (const name of ["generate", "distribution", "analyse", "inspect"]) {
-  const call = pocket[name];
-  pocket[name] = (...args) => call(...args).catch((error) => { showError(error); throw error; });
+function clearError() {
+  errorBox.hidden = true;
+  errorBox.textContent = "";
 }
 
 /** The settings the controls hold now, as generate() options. */
@@ -58,8 +68,11 @@ function settings() {
     prompt: promptBox.value,
     strategy: root.querySelector('input[name="pg-strategy"]:checked').value,
     maxNewTokens: number("maxNewTokens"),
-    numBeams: number("numBeams"), lengthPenalty: number("lengthPenalty"),
-    temperature: number("temperature"), topK: number("topK"), topP: number("topP"),
+    numBeams: number("numBeams"),
+    lengthPenalty: number("lengthPenalty"),
+    temperature: number("temperature"),
+    topK: number("topK"),
+    topP: number("topP"),
     minP: minP === 0 ? null : minP, // the slider's 0 means "off"
     seed: number("seed"),
   };
@@ -71,7 +84,8 @@ function settings() {
  */
 function controlsProblem(s) {
   if (s.prompt.length === 0) return labels.emptyPrompt;
-  const n = pocket.encode(s.prompt).length, context = pocket.config.n_positions;
+  const n = pocket.encode(s.prompt).length,
+    context = pocket.config.n_positions;
   if (n > context) return fill(labels.promptTooLong, { n, context });
   if (n + s.maxNewTokens > context) return fill(labels.tooManyTokens, { n, context, most: context - n });
   return null;
@@ -85,7 +99,8 @@ function filterSettings(s) {
 
 // The link: the hash follows the controls once the reader changes one (a plain #anchor stays
 // until then); a link's hash sets the controls when the page opens and when it changes.
-const linkBox = $(".pg-link"), copyStatus = $(".pg-copy-status");
+const linkBox = $(".pg-link"),
+  copyStatus = $(".pg-copy-status");
 
 function applyHash() {
   const found = fromHash(location.hash);
@@ -143,7 +158,7 @@ function showValues() {
 let pending = false;
 function refresh() {
   applyHash();
-showValues();
+  showValues();
   if (pending) return;
   pending = true;
   requestAnimationFrame(async () => {
@@ -164,6 +179,7 @@ showValues();
       $(".pg-kept").textContent = keptText(kept, vocab, s.strategy);
       refreshInside(s.prompt);
     } catch (error) {
+      showError(error);
       $(".pg-chart").replaceChildren();
     }
   });
@@ -171,7 +187,9 @@ showValues();
 
 // The inside view: inspect() once per prompt (a newer prompt stops an older run), then the
 // layer and head pickers only redraw.
-let inside = null, insidePrompt = null, insideRun = 0;
+let inside = null,
+  insidePrompt = null,
+  insideRun = 0;
 
 function fillPickers() {
   const options = (n) => Array.from({ length: n }, (_, i) => new Option(String(i), String(i)));
@@ -185,7 +203,10 @@ async function refreshInside(prompt) {
   const run = ++insideRun;
   await nextTurn(); // a task of its own, after the chart's
   if (run !== insideRun) return;
-  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch(() => null);
+  const result = await pocket.inspect({ prompt }, { shouldStop: () => run !== insideRun }).catch((error) => {
+    if (run === insideRun) showError(error);
+    return null;
+  });
   if (result === null || run !== insideRun) return;
   inside = { ...result, readable: readableTokens(pocket.tokenizer, result.ids) };
   drawInside();
@@ -194,7 +215,8 @@ async function refreshInside(prompt) {
 
 function drawInside() {
   if (!inside) return;
-  const layer = Number(layerPick.value), head = Number(headPick.value);
+  const layer = Number(layerPick.value),
+    head = Number(headPick.value);
   renderAttention(heatBox, inside.readable, inside.attentions[layer][head], labels, layer, head);
   const alone = (id) => readableTokens(pocket.tokenizer, [id])[0];
   renderLens(lensBox, inside.readable, inside.lens, inside.lensProbs, alone, labels);
@@ -209,10 +231,14 @@ function keptText(kept, vocab, strategy) {
 async function generate() {
   const s = settings();
   const problem = controlsProblem(s);
-  if (problem) { showError(new Error(problem)); return; }
+  if (problem) {
+    showError(new Error(problem));
+    return;
+  }
   clearError();
   button.disabled = true;
-  const newChips = $(".pg-new-chips"), text = $(".pg-new-text");
+  const newChips = $(".pg-new-chips"),
+    text = $(".pg-new-text");
   newChips.replaceChildren();
   text.textContent = "";
   $(".pg-prompt-text").textContent = s.prompt;
@@ -225,17 +251,22 @@ async function generate() {
         text.textContent = pocket.decode(ids);
         statusText.textContent = fill(labels.generating, { n: ids.length });
       },
-      onStep: ({ step }) => { statusText.textContent = fill(labels.beamStep, { n: step }); },
+      onStep: ({ step }) => {
+        statusText.textContent = fill(labels.beamStep, { n: step });
+      },
     });
     const seconds = (performance.now() - started) / 1000;
     renderChips(newChips, pocket.tokenizer, result.ids, "pg-chip-new");
     text.textContent = result.text;
     renderBeams($(".pg-beams"), result.beams, labels);
     statusText.textContent = fill(labels.done, {
-      n: result.ids.length, s: seconds.toFixed(2), rate: (result.ids.length / seconds).toFixed(1),
+      n: result.ids.length,
+      s: seconds.toFixed(2),
+      rate: (result.ids.length / seconds).toFixed(1),
     });
   } catch (error) {
     statusText.textContent = labels.failedGenerate;
+    showError(error);
   } finally {
     button.disabled = false;
   }
@@ -243,7 +274,8 @@ async function generate() {
 
 // The reader's own checkpoint: two local files, read here (File.text / File.arrayBuffer), never sent.
 const own = document.getElementById("pg-own");
-const ownStatus = own.querySelector(".pg-own-status"), ownError = own.querySelector(".pg-own-error");
+const ownStatus = own.querySelector(".pg-own-status"),
+  ownError = own.querySelector(".pg-own-error");
 
 /** A checkpoint problem in the page's language (labels[code]), else the API's own message. */
 function localized(error) {
@@ -268,52 +300,70 @@ async function loadOwn() {
   ownError.hidden = true;
   const [configFile] = own.querySelector('[name="pg-config"]').files;
   const [weightsFile] = own.querySelector('[name="pg-weights"]').files;
-  if (!configFile || !weightsFile) { showOwnError({ code: "needBoth" }); return; }
+  if (!configFile || !weightsFile) {
+    showOwnError({ code: "needBoth" });
+    return;
+  }
   ownStatus.textContent = labels.loadingOwn;
   let config;
-  try { config = JSON.parse(await configFile.text()); } catch { showOwnError({ code: "badJson" }); return; }
+  try {
+    config = JSON.parse(await configFile.text());
+  } catch {
+    showOwnError({ code: "badJson" });
+    return;
+  }
   try {
     const loaded = await pocket.loadCheckpoint({ config, weights: await weightsFile.arrayBuffer() });
-    ownStatus.textContent = fill(labels.loadedOwn, { layers: loaded.n_layer, heads: loaded.n_head, width: loaded.n_embd,
-      m: (loaded.values / 1e6).toFixed(1), s: loaded.seconds.toFixed(1) });
-  } catch {
-    // shown by the wrapper below, in the page's language
+    ownStatus.textContent = fill(labels.loadedOwn, {
+      layers: loaded.n_layer,
+      heads: loaded.n_head,
+      width: loaded.n_embd,
+      m: (loaded.values / 1e6).toFixed(1),
+      s: loaded.seconds.toFixed(1),
+    });
+  } catch (error) {
+    showOwnError(error); // in the page's language
   }
 }
 
 async function loadPocket() {
   ownError.hidden = true;
-  await pocket.loadPocket();
-  ownStatus.textContent = labels.backToPocket;
+  try {
+    await pocket.loadPocket();
+    ownStatus.textContent = labels.backToPocket;
+  } catch (error) {
+    showOwnError(error);
+  }
 }
 
-// A rejected loadCheckpoint() from the console is shown in the page too, in its language.
-const loadCheckpoint = pocket.loadCheckpoint;
-pocket.loadCheckpoint = (...args) => loadCheckpoint(...args).then((loaded) => { modelChanged(); return loaded; },
-  (error) => { showOwnError(error); throw error; });
-const backToPocket = pocket.loadPocket;
-pocket.loadPocket = () => backToPocket().then(modelChanged);
-
-pocket.ready.then(() => {
-  const total = files.reduce((sum, [, size]) => sum + size, 0);
-  progress.value = 1;
-  statusText.textContent = fill(labels.ready, { total: mb(total) });
-  button.disabled = false;
-  root.dataset.ready = "true";
-  root.addEventListener("input", () => { showLink(true); refresh(); });
-  $(".pg-copy").addEventListener("click", copyLink);
-  window.addEventListener("hashchange", () => { if (applyHash()) refresh(); });
-  fillPickers();
-  layerPick.addEventListener("change", drawInside);
-  own.querySelector(".pg-load-own").addEventListener("click", loadOwn);
-  own.querySelector(".pg-load-pocket").addEventListener("click", loadPocket);
-  headPick.addEventListener("change", drawInside);
-  button.addEventListener("click", generate);
-  showLink(false);
-  refresh();
-}, (error) => {
-  statusText.textContent = labels.failedLoad;
-  showError(error);
-});
+pocket.ready.then(
+  () => {
+    const total = files.reduce((sum, [, size]) => sum + size, 0);
+    progress.value = 1;
+    statusText.textContent = fill(labels.ready, { total: mb(total) });
+    button.disabled = false;
+    root.dataset.ready = "true";
+    root.addEventListener("input", () => {
+      showLink(true);
+      refresh();
+    });
+    $(".pg-copy").addEventListener("click", copyLink);
+    window.addEventListener("hashchange", () => {
+      if (applyHash()) refresh();
+    });
+    fillPickers();
+    layerPick.addEventListener("change", drawInside);
+    own.querySelector(".pg-load-own").addEventListener("click", loadOwn);
+    own.querySelector(".pg-load-pocket").addEventListener("click", loadPocket);
+    headPick.addEventListener("change", drawInside);
+    button.addEventListener("click", generate);
+    showLink(false);
+    refresh();
+  },
+  (error) => {
+    statusText.textContent = labels.failedLoad;
+    showError(error);
+  },
+);
 applyHash();
 showValues();

@@ -55,8 +55,12 @@ export function renderChart(container, tokenizer, probs, n = 10) {
     bar.style.width = `${(100 * p).toFixed(2)}%`;
     const track = element("span", "pg-bar-track");
     track.append(bar);
-    row.append(tokenLabel(readableTokens(tokenizer, [id])[0], "pg-bar-token"), element("span", "pg-bar-id", String(id)),
-               track, element("span", "pg-bar-p", p >= 0.001 ? p.toFixed(3) : p.toExponential(1)));
+    row.append(
+      tokenLabel(readableTokens(tokenizer, [id])[0], "pg-bar-token"),
+      element("span", "pg-bar-id", String(id)),
+      track,
+      element("span", "pg-bar-p", p >= 0.001 ? p.toFixed(3) : p.toExponential(1)),
+    );
     row.dataset.id = String(id);
     return row;
   });
@@ -65,15 +69,22 @@ export function renderChart(container, tokenizer, probs, n = 10) {
 
 /** The finished beams, best first: text, score and joint log-probability. */
 export function renderBeams(container, beams, labels) {
-  if (!beams) { container.replaceChildren(); return; }
+  if (!beams) {
+    container.replaceChildren();
+    return;
+  }
   const table = element("table", "pg-beams-table");
   const head = element("tr");
   for (const name of [labels.rank, labels.beamText, labels.score, labels.logp]) head.append(element("th", "", name));
   table.append(element("caption", "", labels.beamsHeading), head);
   beams.forEach((beam, i) => {
     const row = element("tr");
-    row.append(element("td", "", String(i + 1)), element("td", "pg-beam-text", beam.text),
-               element("td", "", beam.score.toFixed(3)), element("td", "", beam.logp.toFixed(3)));
+    row.append(
+      element("td", "", String(i + 1)),
+      element("td", "pg-beam-text", beam.text),
+      element("td", "", beam.score.toFixed(3)),
+      element("td", "", beam.logp.toFixed(3)),
+    );
     table.append(row);
   });
   container.replaceChildren(table);

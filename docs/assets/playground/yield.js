@@ -8,5 +8,8 @@ if (channel) channel.port1.onmessage = () => waiting.shift()();
 
 export function nextTurn() {
   if (!channel) return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(null); });
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
 }
