@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from ..validation import WrongType, WrongValue, check_int, check_number, is_real
+from ..validation import WrongType, WrongValue, check_int, check_number
 from . import checkpoint, data as data_module, evaluate, parallel
 from .config import Shape, fresh_model, shape_of
 from .progress import Progress, check_quiet
@@ -328,7 +328,8 @@ def _card(meta, prepared, device, world, speed) -> dict:
         "held_out_bits_per_character": None if held is None else evaluate.bits_per_character(
             held, prepared.held_out_tokens, prepared.held_out_characters),
         "wall_seconds": round(meta["seconds"], 3),
-        "tokens_per_second": round(speed, 1) if is_real(speed) else None,
+        # of the training steps (the first and the evaluations left out), else of the whole sitting
+        "tokens_per_second": round(speed if speed else meta["tokens_seen"] / max(meta["seconds"], 1e-9), 1),
         "seed": recipe["seed"],
         "device": str(device),
         "processes": world,
