@@ -167,3 +167,9 @@ def test_bad_files_are_named(tmp_path):
                           (bad, "not UTF-8 text"), (empty, "the text is empty")):
         with pytest.raises(WrongValue, match=rf"^data: .*{message}"):
             train(path, steps=1, **SMALL)
+
+
+def test_minutes_stop_the_run_after_at_least_one_step():
+    with one_thread():
+        run = train(ids=STREAM, vocab_size=32, minutes=1e-6, eval_every=1000, **SMALL)
+    assert len(run.losses) == 1 and run.card["steps"] == 1 and [h["step"] for h in run.history] == [1]

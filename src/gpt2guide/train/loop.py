@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import threading
 import time
@@ -124,7 +125,11 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
     settings = dict(steps=steps, minutes=minutes, eval_every=eval_every, eval_tokens=eval_tokens,
                     sample_tokens=sample_tokens, stop_after=stop_after, on_eval=on_eval, quiet=quiet or rank != 0,
                     world=world, rank=rank, folder=folder, resuming=resuming)
-    with _threads(threads), torch.random.fork_rng(devices=[target] if target.type == "cuda" else []):
+    if world > 1 and target.type == "cuda" and target.index is None:  # torchrun: one GPU per process
+        target = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    # The run seeds torch's generators (initial weights, dropout): fork them, so the caller's come back as they were.
+    accelerator = [] if target.type == "cpu" else [target.index or 0]
+    with _threads(threads), torch.random.fork_rng(devices=accelerator, device_type=target.type if accelerator else "cuda"):
         return _run(prepared, tokenizer, prompt_ids, target, recipe, **settings)
 
 
@@ -244,7 +249,8 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
         try:
             while True:
                 # Stop? By steps, by this sitting's end, by minutes, or by Ctrl-C (every process agrees).
-                stop = (last is not None and step >= last) or (budget is not None and elapsed() >= budget)
+                stop = ((last is not None and step >= last)
+                        or (budget is not None and step > meta["step"] and elapsed() >= budget))  # a step at least
                 flags = parallel.all_agree(torch.tensor([float(stop), float(interrupt.is_set())]), world)
                 if flags.any():
                     interrupted = bool(flags[1])

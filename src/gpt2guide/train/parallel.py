@@ -33,8 +33,8 @@ def process_group(processes: int, device: torch.device):
     if processes == 1 or dist.is_initialized():
         yield
         return
-    if device.type == "cuda":  # one GPU per process: torchrun's LOCAL_RANK picks it
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    if device.type == "cuda":  # one GPU per process (train picked it from torchrun's LOCAL_RANK)
+        torch.cuda.set_device(device)
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     try:
         yield
