@@ -173,3 +173,13 @@ def test_minutes_stop_the_run_after_at_least_one_step():
     with one_thread():
         run = train(ids=STREAM, vocab_size=32, minutes=1e-6, eval_every=1000, **SMALL)
     assert len(run.losses) == 1 and run.card["steps"] == 1 and [h["step"] for h in run.history] == [1]
+
+
+def test_the_pocket_recipe_is_re_exported_for_chapter_6():
+    from gpt2guide import pocket, train as package
+    from gpt2guide.pocket.train import TrainConfig, learning_rate, new_model
+
+    assert (TrainConfig, learning_rate, new_model) == (package.TrainConfig, package.learning_rate, package.new_model)
+    config = TrainConfig()
+    assert [round(learning_rate(s, config), 6) for s in (0, 99, 1199)] == [2e-05, 2e-3, 2e-4]
+    assert pocket.train.TrainConfig is TrainConfig
