@@ -1,7 +1,7 @@
 """The reader's trainer (``gpt2guide.train``): the API's shape, the card, the folder, resuming, errors.
 
-Every run here is a one-block model of width 16 for a few steps, so each test takes seconds; the
-Ctrl-C and the command-line runs, which start a Python process, are in tests/test_train_cli.py.
+Every run here is a one-block model of width 16 for a few steps, so each test takes seconds; those
+that train several runs are marked slow. The Ctrl-C and command-line runs are in tests/test_train_cli.py.
 """
 
 import json
@@ -67,6 +67,7 @@ def test_the_folder_loads_with_gpt2guide_load(text_run):
     assert torch.allclose(model(ids).logits, text_run.model(ids).logits, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_the_loss_falls_on_a_pattern():
     with one_thread():
         run = train(ids=STREAM, vocab_size=32, steps=30, lr=1e-2, eval_every=10, **SMALL)
@@ -92,6 +93,7 @@ def test_global_random_state_and_threads_are_untouched():
     assert torch.get_num_threads() == threads
 
 
+@pytest.mark.slow
 def test_the_same_seed_repeats_the_run():
     with one_thread():
         a = train(ids=STREAM, vocab_size=32, steps=3, seed=5, **SMALL)
@@ -106,6 +108,7 @@ def _weights(folder):
     return load_file(str(folder / "model.safetensors"))
 
 
+@pytest.mark.slow
 def test_stopped_and_resumed_equals_uninterrupted(tmp_path):
     settings = dict(ids=STREAM, vocab_size=32, steps=8, eval_every=4, **SMALL)
     with one_thread():
@@ -120,6 +123,7 @@ def test_stopped_and_resumed_equals_uninterrupted(tmp_path):
                            first.model.state_dict()["transformer.h.0.mlp.c_fc.weight"])  # it went on training
 
 
+@pytest.mark.slow
 def test_an_occupied_folder_is_refused(tmp_path, capsys):
     settings = dict(ids=STREAM, vocab_size=32, steps=2, **SMALL)
     train(out=tmp_path, **settings)

@@ -47,6 +47,7 @@ def test_bad_input_exits_2_naming_the_option(argv, option, text_file, tmp_path, 
     assert err.startswith(f"gpt2guide train: error: {option}") and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_json_prints_the_card_and_an_occupied_folder_exits_2(text_file, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["train", str(text_file), "--out", str(out), "--steps", "2", "--json", *SMALL]) == 0
