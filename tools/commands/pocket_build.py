@@ -1,7 +1,7 @@
-"""``gpt2guide pocket train|export|tokenizer``: build the bundled pocket model (maintainer tooling).
+"""``python -m tools pocket train|export|tokenizer``: build the bundled pocket model (maintainer tooling).
 
-These steps join ``gpt2guide pocket`` (whose ``info`` is in the library) when the CLI runs from a
-source checkout: ``PARENT`` names the group they belong to.
+These steps join the maintainer CLI's ``pocket`` group (``tools/__main__.py``): ``PARENT`` names the
+group they belong to.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _tokenizer(args):
 
 
 def register(pocket) -> None:
-    """Add the build steps to ``gpt2guide pocket`` (the group ``gpt2guide.commands.pocket`` returns)."""
+    """Add the build steps to the maintainer CLI's ``pocket`` group."""
     train = pocket.add_parser("train", help="train (or resume) the pocket model, with a progress bar")
     train.add_argument("--run-dir", default=RUN_DIR, help="folder of the resumable run (default %(default)s)")
     train.add_argument("--steps", type=int, default=TrainConfig.steps, help="optimizer steps of the whole run")

@@ -1,6 +1,6 @@
 """The pocket model's build steps: tokenizer files, corpus tokens, training run, export.
 
-Each step is a function the CLI calls (``gpt2guide pocket ...``); the shipped checkpoint folder
+Each step is a function the maintainer CLI calls (``python -m tools pocket ...``); the shipped checkpoint folder
 is their output and is never edited by hand.
 """
 
@@ -78,7 +78,7 @@ def export(run_dir: Path, out_dir: Path = POCKET_DIR) -> dict:
 
     if not (run_dir / CHECKPOINT / "training_card.json").is_file():
         raise WrongValue("run_dir", f"{run_dir} holds no training run (no {CHECKPOINT}/training_card.json); train one "
-                         "first with `gpt2guide pocket train --run-dir DIR`, or pass the folder of an existing run")
+                         "first with `python -m tools pocket train --run-dir DIR`, or pass the folder of an existing run")
     config = TrainConfig(**json.loads((run_dir / CONFIG).read_text()))
     meta = read_meta(run_dir, config)
     model = trained_model(run_dir, config)
@@ -136,7 +136,7 @@ def card_markdown(card: dict) -> str:
     lines = [
         "# pocket GPT-2 (data card)",
         "",
-        "A small `GPT2LMHeadModel` trained by `gpt2guide pocket train`, shipped so that every page of",
+        "A small `GPT2LMHeadModel` trained by `python -m tools pocket train`, shipped so that every page of",
         "the guide runs offline. Its outputs are its own, not those of OpenAI's gpt2.",
         "",
         f"- Corpus: {', '.join(corpus_info['novels'])} ({corpus_info['source']}); "

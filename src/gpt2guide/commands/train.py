@@ -22,7 +22,7 @@ def _train(args):
     import os
     import sys
 
-    from ..cli import given
+    from . import given
     from ..train import Interrupted, train
 
     settings = given(args, ("steps", "minutes", "size", "layers", "width", "heads", "context", "seed", "device",
