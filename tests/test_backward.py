@@ -2,7 +2,7 @@
 
 Each step's backward function against ``torch.autograd.grad`` of the same forward step (float64,
 relative 1e-10); ``gradients`` against ``loss.backward()`` on the pocket model and on random
-configs (layers, width, heads, n_inner, batch > 1) in float32 (relative 1e-4, as the issue asks)
+configs (layers, width, heads, n_inner, batch > 1) in float32 (relative 1e-4: float32 rounding over a whole model)
 and float64 (relative 1e-10: the maths is exact, the rest is rounding); AdamW over several steps
 with non-default hyperparameters; clipping; accumulation; the tiny run of chapter 6; bad input.
 The largest relative difference per config goes to ``DIFFERENCES`` (printed with ``-s``).
@@ -23,7 +23,7 @@ from gpt2guide.backward import passage
 from gpt2guide.threads import one_thread
 
 F64 = 1e-10  # float64: relative difference that only rounding leaves
-F32 = 1e-4  # float32, as the issue asks
+F32 = 1e-4  # float32: rounding summed over every step of a whole model stays well below this
 DIFFERENCES: dict = {}
 
 CONFIGS = {

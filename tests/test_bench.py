@@ -11,7 +11,8 @@ import torch
 from gpt2guide.bench import METHODS, RECORD, check_bench_record, format_bench, load_record
 from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 from gpt2guide.checkpoints import random_model
-from gpt2guide.cli import main
+from gpt2guide.validation import WrongValue
+from tools.__main__ import main
 
 COMMITTED = Path(__file__).resolve().parents[1] / "src" / "gpt2guide" / "bench.json"  # chapters 5 and 9 read it
 TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, threads=1, bandwidth_bytes=16 * 2**20)
@@ -43,7 +44,7 @@ def test_check_names_what_is_wrong(record):
     broken = copy.deepcopy(record)
     del broken["bandwidth"]["ceiling_tokens_per_s"]
     broken["lengths"][0]["methods"]["cached"]["median_tokens_per_s"] = "fast"
-    with pytest.raises(ValueError, match=r"bandwidth\.ceiling_tokens_per_s: missing.*lengths\[0\]\.methods\.cached"):
+    with pytest.raises(WrongValue, match=r"^record: bandwidth\.ceiling_tokens_per_s: missing.*lengths\[0\]\.methods\.cached"):
         check_bench_record(broken)
 
 
@@ -64,10 +65,22 @@ def test_cli_writes_the_record(tmp_path, capsys):
     assert "ceiling" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_cli_json_without_out_prints_the_record(capsys):
+    """``bench --json`` with neither ``--out`` nor ``--record`` prints the record and writes nothing."""
+    before = RECORD.read_bytes()
+    argv = ["bench", "--layers", "1", "--new-tokens", "2", "--repeats", "1", "--threads", "1", "--no-progress",
+            "--json"]
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    check_bench_record({key: value for key, value in printed.items() if key != "text"})
+    assert RECORD.read_bytes() == before
+
+
 def test_committed_record():
     """The record the summary chapter reads is committed, and holds a full run (no skip: the page needs it)."""
     assert RECORD == COMMITTED
-    assert COMMITTED.is_file(), "src/gpt2guide/bench.json is missing: run `gpt2guide bench --record`"
+    assert COMMITTED.is_file(), "src/gpt2guide/bench.json is missing: run `python -m tools bench --record`"
     record = load_record()  # checks the schema
     check_bench_record(record)
     assert record["model"]["architecture"] == "gpt2" and record["model"]["n_layer"] == 12
@@ -88,7 +101,7 @@ def test_the_record_ships_in_the_wheel():
 
 
 def test_bench_record_option_writes_the_packaged_record():
-    from gpt2guide.cli import build_parser
+    from tools.__main__ import build_parser
 
     assert build_parser().parse_args(["bench", "--record"]).record is True
     assert build_parser().parse_args(["bench"]).record is False

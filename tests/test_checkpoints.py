@@ -13,8 +13,8 @@ from transformers import GPT2Config, GPT2LMHeadModel, GPT2Model, GPT2Tokenizer
 
 from gpt2guide import load, skeleton
 from gpt2guide.checkpoints import NAMES, POCKET_DIR, config_of
-from gpt2guide.constants import REPOSITORY
 
+REPOSITORY = Path(__file__).resolve().parents[1]
 KNOWN = "known: pocket, gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"
 
 
@@ -205,3 +205,17 @@ def test_a_hub_checkpoint_offline_and_not_cached(tmp_path):
                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert cli.returncode == 2
     assert cli.stderr.splitlines() == [f"gpt2guide generate: error: --checkpoint: {OFFLINE}"]
+
+
+def test_no_library_function_changes_the_callers_random_state():
+    """Models with seeded random weights draw them from a forked random state: the caller's stays as it was."""
+    from gpt2guide.backward import passage
+    from gpt2guide.checkpoints import random_model
+
+    torch.manual_seed(1234)
+    before = torch.random.get_rng_state()
+    first = random_model("gpt2", n_layer=1, seed=5)
+    passage.tiny_model(40)
+    assert torch.equal(torch.random.get_rng_state(), before)
+    second = random_model("gpt2", n_layer=1, seed=5)  # the seed alone decides the weights
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))

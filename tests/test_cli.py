@@ -1,5 +1,7 @@
-"""The command line: ``gpt2guide tokens`` and ``gpt2guide params``, readable and JSON, and bad input."""
+"""The command lines: the reader's ``gpt2guide`` (tokens, params, pocket info), readable and JSON, and bad
+input; the maintainer's ``python -m tools``; and the arrow between them (the library never imports the tooling)."""
 
+import ast
 import json
 import os
 import shutil
@@ -10,8 +12,11 @@ from pathlib import Path
 import pytest
 
 import gpt2guide.tokens
+import tools.__main__
 from gpt2guide.cli import build_parser, command_modules, main
-from gpt2guide.constants import REPOSITORY, RUNNING_PROMPT, RUNNING_PROMPT_IDS
+from gpt2guide.constants import RUNNING_PROMPT, RUNNING_PROMPT_IDS
+
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 GPT2_COUNTS = {
     "body": {"parameters": 124_439_808, "state_dict_tensors": 148, "state_dict_numel": 124_439_808},
@@ -19,8 +24,8 @@ GPT2_COUNTS = {
 }
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
+def run(capsys, *argv, cli=main):
+    code = cli(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -91,9 +96,6 @@ def test_params_readable(capsys):
                          "gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"),
     (["params", "gpt5", "--json"], "gpt2guide params: error: NAME: unknown checkpoint 'gpt5'; known: pocket, gpt2, "
                                    "gpt2-medium, gpt2-large, gpt2-xl, distilgpt2"),
-    (["pocket", "train", "--steps", "0"], "gpt2guide pocket: error: --steps: must be at least 1, got 0"),
-    (["bench", "--repeats", "0"], "gpt2guide bench: error: --repeats: must be at least 1, got 0"),
-    (["bench", "--layers", "0", "--repeats", "1"], "gpt2guide bench: error: --layers: must be at least 1, got 0"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, line):
     code, out, err = run(capsys, *argv)
@@ -102,11 +104,34 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, line):
     assert err == line + "\n"  # the whole of stderr: one line, naming the option
 
 
-def test_export_without_a_run_is_one_line(capsys, tmp_path):
-    code, out, err = run(capsys, "pocket", "export", "--run-dir", str(tmp_path / "nowhere"))
+@pytest.mark.parametrize(("argv", "line"), [
+    (["pocket", "train", "--steps", "0"], "python -m tools pocket: error: --steps: must be at least 1, got 0"),
+    (["bench", "--repeats", "0"], "python -m tools bench: error: --repeats: must be at least 1, got 0"),
+    (["bench", "--layers", "0", "--repeats", "1"], "python -m tools bench: error: --layers: must be at least 1, got 0"),
+    (["notebooks", "--docs", "nowhere", "--check"],
+     "python -m tools notebooks: error: --docs: nowhere is not a folder; pass the docs folder of a gpt2guide checkout"),
+    (["figures", "--out", "pyproject.toml"],
+     "python -m tools figures: error: --out: pyproject.toml is a file; pass a folder to draw the figures into"),
+])
+def test_maintainer_bad_input_exits_2_with_one_line(capsys, argv, line):
+    """The maintainer commands keep the readers' contract: one line naming the option, exit 2."""
+    code, out, err = run(capsys, *argv, cli=tools.__main__.main)
     assert (code, out) == (2, "")
-    assert err.startswith("gpt2guide pocket: error: --run-dir: ") and "holds no training run" in err
+    assert err == line + "\n"
+
+
+def test_export_without_a_run_is_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "pocket", "export", "--run-dir", str(tmp_path / "nowhere"), cli=tools.__main__.main)
+    assert (code, out) == (2, "")
+    assert err.startswith("python -m tools pocket: error: --run-dir: ") and "holds no training run" in err
     assert len(err.splitlines()) == 1
+
+
+def test_figures_list_is_a_plain_run(capsys):
+    """``python -m tools figures --list``: every figure, both languages, without drawing."""
+    code, out, _ = run(capsys, "figures", "--list", cli=tools.__main__.main)
+    assert code == 0
+    assert "temperature: temperature.ja.svg, temperature.en.svg" in out
 
 
 def test_a_bug_keeps_its_traceback(capsys, monkeypatch):
@@ -123,21 +148,27 @@ def test_a_bug_keeps_its_traceback(capsys, monkeypatch):
 
 
 def test_every_command_module_is_a_command(capsys):
-    """Commands are found by pkgutil: each module of gpt2guide.commands (and, in a checkout, of
-    tools.commands) registers one."""
+    """Commands are found by pkgutil: each module of gpt2guide.commands registers a reader's command,
+    each module of tools.commands a maintainer's; the library's CLI offers its own alone."""
     import pkgutil
 
     import gpt2guide.commands
     import tools.commands
 
-    names = {f"{package.__name__}.{info.name}" for package in (gpt2guide.commands, tools.commands)
-             for info in pkgutil.iter_modules(package.__path__)}
-    assert {m.__name__ for m in command_modules()} == names
-    assert {name.rsplit(".", 1)[1] for name in names} >= {"tokens", "params", "generate", "pocket", "bench",
-                                                          "figures", "notebooks", "pocket_build"}
-    with pytest.raises(SystemExit):  # pocket's group holds the library's info and the tooling's build steps
+    for package in (gpt2guide.commands, tools.commands):
+        names = {f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)}
+        assert {m.__name__ for m in command_modules(package)} == names
+    reader = build_parser()._subparsers._group_actions[0].choices
+    maintainer = tools.__main__.build_parser()._subparsers._group_actions[0].choices
+    assert set(reader) >= {"tokens", "params", "generate", "pocket"}
+    assert not set(reader) & {"bench", "figures", "notebooks"}
+    assert set(maintainer) >= {"bench", "figures", "notebooks", "pocket"}
+    with pytest.raises(SystemExit):  # the reader's pocket has info; the maintainer's the build steps
         build_parser().parse_args(["pocket", "--help"])
-    assert {"info", "train", "export", "tokenizer"} <= set(capsys.readouterr().out.split())
+    assert "info" in capsys.readouterr().out.split()
+    with pytest.raises(SystemExit):
+        tools.__main__.build_parser().parse_args(["pocket", "--help"])
+    assert {"train", "export", "tokenizer"} <= set(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("argv", [["tokens", "hello"], ["pocket", "info"]])
@@ -160,7 +191,7 @@ def test_pocket_info(capsys):
 
 def test_notebooks_check_works_from_any_folder_with_the_clone_on_the_path(tmp_path):
     path = os.pathsep.join([str(REPOSITORY / "src"), str(REPOSITORY)])
-    done = subprocess.run([sys.executable, "-m", "gpt2guide", "notebooks", "--check"], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "tools", "notebooks", "--check"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": path})
     assert done.returncode == 0, done.stderr
@@ -182,11 +213,67 @@ def test_the_cli_does_not_edit_sys_path_to_find_the_tools(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["figures", "bench", "notebooks"])
-def test_a_maintainer_command_outside_the_clone_says_where_to_run_it(tmp_path, command):
+def test_a_maintainer_command_is_not_a_reader_command(tmp_path, command):
     done = _outside_the_clone(tmp_path, command)
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [f"gpt2guide: error: {command} is a maintainer command of the clone at "
-                                        f"{REPOSITORY}: run it from there as python -m gpt2guide {command} ..."]
+    assert f"invalid choice: '{command}'" in done.stderr
+
+
+def test_a_tools_package_of_the_readers_own_is_never_imported(tmp_path):
+    """``python -m gpt2guide`` run in a reader's project that has its own ``tools/commands`` package."""
+    for folder in (tmp_path / "tools", tmp_path / "tools" / "commands"):
+        folder.mkdir()
+        (folder / "__init__.py").write_text("raise SystemExit('the reader tools package was imported')\n")
+    done = _outside_the_clone(tmp_path, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "tokens" in done.stdout and "imported" not in done.stderr
+    assert _outside_the_clone(tmp_path, "tokens", "uou").returncode == 0
+
+
+def test_the_maintainer_cli_runs_from_the_clone_root():
+    done = subprocess.run([sys.executable, "-m", "tools", "--help"], cwd=REPOSITORY, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPOSITORY / "src")})
+    assert done.returncode == 0, done.stderr
+    assert all(command in done.stdout for command in ("figures", "notebooks", "bench", "pocket"))
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports: import statements (relative ones resolved) and names passed to
+    ``importlib.import_module`` / ``importlib.util.find_spec`` / ``__import__`` as string literals."""
+    module = ".".join(path.relative_to(REPOSITORY / "src").with_suffix("").parts)
+    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module.removesuffix(".__init__")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Call) and (getattr(node.func, "attr", None) in ("import_module", "find_spec")
+                                             or getattr(node.func, "id", None) == "__import__"):
+            found |= {arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)}
+    return found
+
+
+def test_the_library_never_imports_the_tooling():
+    """Layering: gpt2guide never imports tools or site_hooks, and its commands never import its cli."""
+    arrows = []
+    for path in sorted((REPOSITORY / "src" / "gpt2guide").rglob("*.py")):
+        here = ".".join(path.relative_to(REPOSITORY / "src").with_suffix("").parts)
+        for name in _imports(path):
+            if name.split(".")[0] in ("tools", "site_hooks") or (
+                    here.startswith("gpt2guide.commands") and name.startswith("gpt2guide.cli")):
+                arrows.append(f"{here} -> {name}")
+    assert arrows == []
+
+
+def test_the_layering_check_can_fail(tmp_path, monkeypatch):
+    path = REPOSITORY / "src" / "gpt2guide" / "commands" / "params.py"
+    monkeypatch.setattr(Path, "read_text", lambda self, **_: "from ..cli import given\nimportlib.import_module('tools.x')\n")
+    assert _imports(path) >= {"gpt2guide.cli.given", "tools.x"}
 
 
 def test_reader_commands_need_no_tools(tmp_path):

@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-import gpt2guide.decoding.filters
 from gpt2guide.cli import main
+from gpt2guide.decoding.filters import apply_filters
+from gpt2guide.validation import WrongValue
 from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import (next_token_logits, apply_temperature, beam_search, encode, greedy_cached, greedy_naive,
                                 min_p_filter, sample, sampling_filters, sequence_log_probability, top_k_filter,
@@ -78,19 +79,25 @@ def test_a_negative_seed_is_a_value_error(pocket, ids):
     assert not isinstance(raised.value, TypeError)
 
 
-def test_sampling_checks_each_setting_once_not_on_every_step(pocket, ids, monkeypatch):
-    counted = {"temperature": 0, "top_k": 0, "probability": 0}
-    for name, key in (("check_temperature", "temperature"), ("check_top_k", "top_k"), ("check_probability", "probability")):
-        real = getattr(gpt2guide.decoding.filters, name)
+@pytest.mark.parametrize(("settings", "named"), [
+    ({"temperature": 0}, "temperature"), ({"top_k": -1}, "top_k"), ({"top_p": 1.5}, "top_p"), ({"min_p": -0.1}, "min_p"),
+])
+def test_a_bad_sampling_setting_is_one_error_before_any_step(pocket, ids, settings, named, monkeypatch):
+    """``sample`` checks its settings at the door: one error naming the setting, and the model never runs."""
+    model = pocket[0]
+    monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran before the settings were checked"))
+    with pytest.raises(ValueError) as raised:
+        sample(model, ids, 8, seed=0, **settings)
+    assert isinstance(raised.value, WrongValue) and raised.value.argument == named
+    assert "\n" not in str(raised.value)
 
-        def counting(*args, real=real, key=key, **kwargs):
-            counted[key] += 1
-            return real(*args, **kwargs)
 
-        monkeypatch.setattr(gpt2guide.decoding.filters, name, counting)
-    out = sample(pocket[0], ids, 8, temperature=0.7, top_k=5, top_p=0.9, min_p=0.1, seed=0)
-    assert out.shape[1] > ids.shape[1] + 1  # several steps ran
-    assert counted == {"temperature": 1, "top_k": 1, "probability": 2}  # top_p and min_p, once each
+def test_the_filters_sample_runs_equal_the_public_filters(pocket, ids):
+    """``sampling_filters`` checks once and lists the unchecked kernels; they compute what the public filters do."""
+    logits = torch.randn(2, 50, generator=torch.Generator().manual_seed(0))
+    listed = sampling_filters(temperature=0.7, top_k=5, top_p=0.9, min_p=0.1)
+    by_hand = min_p_filter(top_p_filter(top_k_filter(apply_temperature(logits, 0.7), 5), 0.9), 0.1)
+    assert torch.equal(apply_filters(logits, listed), by_hand)
 
 
 @pytest.mark.parametrize("num_beams", [0, -2])

@@ -1,6 +1,6 @@
 """The guide's figures: fresh, deterministic, in both languages, and drawn from the library's own numbers.
 
-The committed SVGs in docs/assets/figures must draw what ``gpt2guide figures`` draws now: the same
+The committed SVGs in docs/assets/figures must draw what ``python -m tools figures`` draws now: the same
 markup, and numbers within 0.01 pt, after hashed clip-path ids are renamed in order
 (``tools.figures.svgdiff``). The last float bits differ between CPUs (an AMD EPYC and an Intel
 Xeon give other clip-path ids); a figure goes stale when a figure module, the library or the pocket
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 # The test extra installs matplotlib and japanize-matplotlib (through the docs extra): no skip.
-from gpt2guide.cli import main
+from tools.__main__ import main
 from gpt2guide.threads import one_thread
 from tools.commands.figures import stale_pages
 from tools.figures import (FIGURES, LANGUAGES, beam_tree, page_images, page_language, parameters, sources, style,
@@ -24,7 +24,7 @@ from tools.figures import (FIGURES, LANGUAGES, beam_tree, page_images, page_lang
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "assets" / "figures"
-REDRAW = "run `gpt2guide figures` and commit docs/assets/figures"
+REDRAW = "run `python -m tools figures` and commit docs/assets/figures"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
 MAX_BYTES = 200_000
 
@@ -204,7 +204,7 @@ def test_check_fails_on_a_stale_missing_or_left_over_figure(drawn, tmp_path, cap
     assert main(["figures", "--check", "--out", str(drawn)]) == 0
     assert main(["figures", "--check", "--out", str(copy)]) == 2
     error = capsys.readouterr().err
-    assert "stale: temperature.ja.svg" in error and "run `gpt2guide figures`" in error
+    assert "stale: temperature.ja.svg" in error and "run `python -m tools figures`" in error
 
 
 def test_top_k_top_p_counts_are_the_library_filters():
@@ -272,13 +272,13 @@ def test_parameter_breakdown_adds_up_to_the_unique_count():
 
 
 def test_every_page_image_is_its_spec():
-    """Alt text and link of every figure on every page come from the figure's spec (``gpt2guide figures``
+    """Alt text and link of every figure on every page come from the figure's spec (``python -m tools figures``
     writes them); a page edited by hand, or a spec changed without the pages, fails here."""
     docs = ROOT / "docs"
     shown = set()
     for page in sorted(docs.rglob("*.md")):
         for written, spec in page_images(page.read_text(encoding="utf-8"), page_language(page)):
-            assert written == spec, f"{page.relative_to(docs)}: the figure image is not its spec's; run `gpt2guide figures`"
+            assert written == spec, f"{page.relative_to(docs)}: the figure image is not its spec's; run `python -m tools figures`"
             shown.add(re.search(r"figures/([a-z0-9-]+)\.svg", spec).group(1))
     assert shown == set(FIGURES), f"figures no page shows: {sorted(set(FIGURES) - shown)}"
     assert stale_pages() == []

@@ -85,6 +85,8 @@ RULES = [
     _rule("percent", r"\d%", "数字と % の間に半角スペース(「10 %」)"),
     _rule("thousands", r"(?<![\d,.])\d{5,}(?![\d,.])(?=\s*(?:個|語|トークン|パラメータ|文字|バイト))",
           "5 桁以上の数量は 3 桁ごとにカンマで区切る(「50,257 個」)。ID や年は区切らない"),
+    _rule("four-digits", r"(?<![\d,.])\d,\d{3}(?![\d,.])",
+          "4 桁以下の数は区切らない(「1200 ステップ」)。万・億の前の 4 桁も同じ(「1 億 2400 万」)"),
     _rule("citation", r"ら(?:\s*,\s*|\s+)(?:19|20)\d\d|ほか[、,\s]*(?:19|20)\d\d"
           r"|ら、(?:19|20)\d\d\s*年",
           "文献は「(Vaswani ら、2017)」: 三人以上は「ら」、読点は「、」、「年」は付けない"),
@@ -123,13 +125,31 @@ RULES = [
     _rule("notation-pair", r"ペア", "二つのまとまりは「組」と書く(「プロンプトと応答の組」)"),
     _rule("notation-you", r"あなた", "読者に「あなた」と呼びかけない(「手元の環境」「お使いの環境」)"),
     _rule("notation-attention-head",
-          r"(?<!アテンション)ヘッド(?:ごと|の数|に分け|で分け|の結合|あたり|の半分|の一部|の軸)",
-          "アテンションの区画は「アテンションヘッド」と書く(「ヘッド」だけなら言語モデルヘッドなど)"),
+          r"(?<!アテンション)(?<!言語モデル)ヘッド(?:ごと|の数|に分け|で分け|の結合|を結合|あたり|の半分|の一部"
+          r"|の軸|\s*\d|\s*\{|\s*[a-z](?![a-z]))|\d\s*個のヘッド|(?:各|一つの)ヘッド(?=[がはをにでの])",
+          "アテンションの区画は「アテンションヘッド」と書く(「アテンションヘッド 12 個」「層 {layer}、"
+          "アテンションヘッド {head}」)。「ヘッド」だけなら言語モデルヘッドなど"),
+    _rule("notation-real", r"本物の\s*(?:gpt2|ライブラリ)",
+          "何とも対比していない「本物の」は付けない。ポケットモデルと対比するなら「ハブの gpt2」「公式の大きさ」"),
+    _rule("notation-every-other", r"\d\s*(?:窓|トークン|ステップ|個|行|文字|層|位置|ブロック)おき",
+          "「N おき」は N 個を間に挟む(「一日おき」は 2 日に 1 回)。「8 窓ごとに 1 窓」と書く"),
+    _rule("quote-leading-space", r"「\s",
+          "空白で始まるトークンを「」に入れると空白が見えない: コードの形 `' for'` で書く"),
+    _rule("register-desukara", r"(?:^|[。!?]\s*)ですから",
+          "文頭の「ですから」は話し言葉: 「そのため」「したがって」"),
+    _rule("si-prefix-count", r"\d\s+[kMG]\s*個",
+          "SI 接頭辞と「個」を空白で離さない: 「8190 万個」、または「81.9M 個」"),
     # -- one term per concept (docs/glossary.ja.md)
     _rule("term-vocabulary-size", r"語彙の大きさ|語彙サイズ", "語彙の大きさは「語彙数」"),
     _rule("term-beam-width", r"ビーム数", "`num_beams` は「ビーム幅」"),
     _rule("term-value", r"キーと値|キー・値", "アテンションの value は「バリュー」(「キーとバリュー」)"),
-    _rule("term-sequence-length", r"\((?:バッチ|1),\s*トークン数", "形状の軸は「系列長」"),
+    _rule("term-sequence-length", r"\((?:バッチ|1),\s*トークン数|,\s*(?:位置の数|トークン数)\s*,",
+          "形状の軸は「系列長」(「(バッチ, アテンションヘッドの数, 系列長, `head_dim`)」)"),
+    _rule("term-next-token", r"次トークン|次の単語の予測", "「次のトークンの予測」と書く(モデルが予測するのはトークン)"),
+    _rule("term-vocabulary-entries", r"\d{1,3}(?:,\d{3})+\s*語(?![彙順句])",
+          "語彙の要素はトークン: 「50,257 トークン」「50,257 個」"),
+    _rule("term-layer-norm-parameters", r"拡大・平行移動|拡大\s*1、平行移動",
+          "層正規化のパラメータは「ゲイン $\\gamma$」と「バイアス $\\beta$」"),
 ]
 
 
@@ -149,6 +169,23 @@ LINE_BREAK_RULES = [
 ]
 
 
+# Only for the glossary's table: its definitions are in the dictionary form, not です/ます
+# (CONTRIBUTING.md: 「用語集の表の定義だけは辞書の形」).
+GLOSSARY_RULES = [
+    _rule("glossary-dictionary-form", r"(?:です|ます|ません|でした|ました)。",
+          "用語集の表の定義は辞書の形で書く(「〜と訳される。」「〜定着した訳語。」)"),
+]
+
+# Pages that another open issue is rewriting, with the rules they still break. Those rules
+# are off for that page only; test_pending_exemptions_are_still_needed fails as soon as the
+# page keeps a rule again, so an entry is removed rather than left to hide a new slip.
+PENDING = {
+    # issue "Interpretability that finds something" rewrites this page (bare 「ヘッド」,
+    # 「 she」 in 「」 are among the Japanese read's findings on it)
+    "beyond/interpretability.ja.md": {"notation-attention-head", "quote-leading-space"},
+}
+
+
 @dataclass(frozen=True)
 class Hit:
     line: int
@@ -160,13 +197,15 @@ class Hit:
         return f"line {self.line}: [{self.rule}] {self.text!r} -> {self.fix}"
 
 
-def lint(text: str) -> list[Hit]:
-    """Every rule's hits in the prose of one Japanese page."""
+def lint(text: str, glossary: bool = False) -> list[Hit]:
+    """Every rule's hits in the prose of one Japanese page (``glossary``: the glossary's table
+    rows are held to the dictionary form too)."""
     hits = []
     masked = prose(text)
     for number, line in enumerate(masked.splitlines(), start=1):
         table_row = line.lstrip().startswith("|")
-        for rule in RULES:
+        rules = RULES + (GLOSSARY_RULES if glossary and table_row else [])
+        for rule in rules:
             if table_row and not rule.in_tables:
                 continue
             for match in rule.pattern.finditer(line):
@@ -184,10 +223,17 @@ def japanese_pages() -> list[Path]:
     return sorted(DOCS.rglob("*.ja.md"))
 
 
+def page_hits(path: Path) -> list[Hit]:
+    """The page's hits, less the rules PENDING turns off for it."""
+    pending = PENDING.get(path.relative_to(DOCS).as_posix(), set())
+    hits = lint(path.read_text(encoding="utf-8"), glossary=path.name == "glossary.ja.md")
+    return [hit for hit in hits if hit.rule not in pending]
+
+
 @pytest.mark.parametrize("path", japanese_pages(),
                          ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_japanese_page_keeps_the_house_style(path: Path) -> None:
-    hits = lint(path.read_text(encoding="utf-8"))
+    hits = page_hits(path)
     assert not hits, (
         f"{path.relative_to(ROOT)} breaks the Japanese style of CONTRIBUTING.md:\n"
         + "\n".join(str(hit) for hit in hits)
@@ -205,6 +251,8 @@ GPT-2の語彙、KVキャッシュ、確率は10%、語彙は50257 個。
 ひとつ、しくみ、わかります、なにか、他の、良い、名前をつけます、学習した後の値。
 全て、一番、語彙の大きさ、ビーム数、キーと値、形状 (バッチ, トークン数, 幅)、パラメーター。
 文が 1 つ、一トークンずつ、fp32 の重み、プレ LN、ペア、あなたの環境、サーバー、中を覗く、ヘッドごと。
+本物の gpt2、8 窓おき、最後の位置「 for」、1,200 ステップ、値 81.9 M 個、次トークン予測、50,257 語、拡大・平行移動。
+ですから失敗しません。形状は (バッチ, アテンションヘッドの数, 位置の数, 幅) です。
 トーク
 ンに分け、語彙
 数を数え、書きませ
@@ -230,6 +278,9 @@ GOOD = """\
 プロンプト「I can't forget you, for」。トランスフォーマー、パラメータ。その後の版、最後の層、見つけた、身につけた、気をつけて。
 文が一つ、1 トークンずつ、10 個、一度、一歩、float32 の重み、pre-LN、組、手元の環境、サーバ。
 アテンションヘッドごと、アテンションヘッドの数、言語モデルヘッドの重み、`fp32 GB` の列。
+ハブの gpt2、8 窓ごとに 1 窓、最後の位置 `' for'`、1200 ステップ、1 億 2400 万、50,257 個、81.9M 個。
+そのため失敗しません。次のトークンの予測、ゲイン、バイアス、ヘッドレス Chromium、分類ヘッドを付けます。
+5 語が 7 トークンになり、本物のトークンは 1 です。
 行は語の切れ目で
 折り返します。トークン
 ID と KV
@@ -238,15 +289,69 @@ ID と KV
 """
 
 
+BAD_GLOSSARY = """\
+| <a id="x"></a>用語 | term | 日本語の文献でもこの訳が使われます。 |
+"""
+
+GOOD_GLOSSARY = """\
+| <a id="x"></a>用語 | term | 日本語の文献でもこの訳が使われる。定着した訳語。 |
+
+本文は、用語集のページでも です/ます で書きます。
+"""
+
+
 def test_the_linter_flags_each_rule_on_a_bad_sample() -> None:
-    fired = {hit.rule for hit in lint(BAD)}
-    missing = {rule.name for rule in RULES + LINE_BREAK_RULES} - fired
+    fired = {hit.rule for hit in lint(BAD) + lint(BAD_GLOSSARY, glossary=True)}
+    missing = {rule.name for rule in RULES + LINE_BREAK_RULES + GLOSSARY_RULES} - fired
     assert not missing, f"rules that did not fire on the bad sample: {sorted(missing)}"
 
 
 def test_the_linter_passes_a_good_sample() -> None:
-    hits = lint(GOOD)
+    hits = lint(GOOD) + lint(GOOD_GLOSSARY, glossary=True)
     assert not hits, "\n".join(str(hit) for hit in hits)
+
+
+# Each rule added for the second Japanese read (shared/reviews/japanese-read.md), on the
+# sentence the read found and on the sentence that fixed it.
+FOUND_AND_FIXED = [
+    ("notation-attention-head", "ポケットモデル(4 層、幅 120、ヘッド 4 個)の出力です。",
+     "ポケットモデル(4 層、幅 120、アテンションヘッド 4 個)の出力です。"),
+    ("notation-attention-head", "層 {layer}、ヘッド {head} のアテンションの重み", "層 {layer}、アテンションヘッド {head} のアテンションの重み"),
+    ("notation-attention-head", "一つのヘッドを差し替えます。", "一つのアテンションヘッドを差し替えます。"),
+    ("notation-real", "本物の gpt2 ならまったく違う文章を書きます。", "ハブの gpt2 ならまったく違う文章を書きます。"),
+    ("notation-every-other", "8 窓おきに 13 窓を測ります。", "8 窓ごとに 1 窓、全部で 13 窓を測ります。"),
+    ("quote-leading-space", "最後の位置「 for」の予測は", "最後の位置 `' for'` の予測は"),
+    ("register-desukara", "ですから GPT-2 には未知トークンが要りません。", "そのため GPT-2 には未知トークンが要りません。"),
+    ("si-prefix-count", "値 81.9 M 個", "値 81.9M 個"),
+    ("four-digits", "1,200 ステップ学習しました。", "1200 ステップ学習しました。"),
+    ("four-digits", "gpt2 で約 1 億 2,400 万個です。", "gpt2 で約 1 億 2400 万個です。"),
+    ("term-sequence-length", "(バッチ, アテンションヘッドの数, 位置の数, `head_dim`)",
+     "(バッチ, アテンションヘッドの数, 系列長, `head_dim`)"),
+    ("term-next-token", "普通の次トークン予測の学習です。", "普通の次のトークンの予測の学習です。"),
+    ("term-next-token", "テキスト分類や次の単語の予測といったタスク", "テキスト分類や次のトークンの予測といったタスク"),
+    ("term-vocabulary-entries", "WordPiece、30,522 語", "WordPiece、30,522 トークン"),
+    ("term-layer-norm-parameters", "初期化したばかりの重み(拡大 1、平行移動 0)では",
+     "初期化したばかりの重み(ゲイン $\\gamma$ が 1、バイアス $\\beta$ が 0)では"),
+]
+
+
+@pytest.mark.parametrize("rule, found, fixed", FOUND_AND_FIXED, ids=[r for r, _, _ in FOUND_AND_FIXED])
+def test_a_rule_fails_the_sentence_the_read_found_and_passes_its_fix(rule: str, found: str, fixed: str) -> None:
+    assert rule in {hit.rule for hit in lint(found)}
+    assert not lint(fixed), "\n".join(str(hit) for hit in lint(fixed))
+
+
+def test_the_glossary_rule_reads_only_the_glossary_s_table() -> None:
+    # other pages' tables (the summary's answers) are in です/ます, as is the glossary's prose
+    assert not lint(BAD_GLOSSARY)
+    assert [hit.rule for hit in lint(BAD_GLOSSARY, glossary=True)] == ["glossary-dictionary-form"]
+
+
+@pytest.mark.parametrize("page", sorted(PENDING))
+def test_pending_exemptions_are_still_needed(page: str) -> None:
+    fired = {hit.rule for hit in lint((DOCS / page).read_text(encoding="utf-8"))}
+    done = PENDING[page] - fired
+    assert not done, f"{page} keeps {sorted(done)} now: remove them from PENDING"
 
 
 def test_masking_keeps_line_numbers() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gpt2guide.cli import main
+from tools.__main__ import main
 from tools.commands.notebooks import CHAPTERS
 from tools.notebooks import (code_cells, code_cells_with_outputs, join_japanese_lines, page_cells, page_notebook,
                              shown_text, site_url)

@@ -127,3 +127,7 @@ def test_the_wheel_holds_the_library_only(tmp_path):
                 if line.startswith("Requires-Dist: ") and "extra ==" not in line]
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert {str(Requirement(r)) for r in required} == {str(Requirement(r)) for r in declared}
+    # the version is written once, as gpt2guide.__version__ (pyproject reads it: dynamic = ["version"])
+    import gpt2guide
+
+    assert f"Version: {gpt2guide.__version__}" in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()

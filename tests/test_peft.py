@@ -10,6 +10,7 @@ import torch
 
 from gpt2guide import load
 from gpt2guide.lora import factors, set_factors
+from gpt2guide.validation import WrongType, WrongValue
 
 peft = pytest.importorskip("peft")
 
@@ -123,7 +124,7 @@ def test_the_helpers_check_their_arguments():
         factors(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="adapter: no adapter named 'other'"):
         factors(layer, adapter="other")
-    with pytest.raises(ValueError, match=rf"A: expected shape \({d_in}, {R}\)"):
+    with pytest.raises(WrongValue, match=rf"^A: expected shape \({d_in}, {R}\)"):
         set_factors(layer, torch.zeros(R, d_in), torch.zeros(R, d_out))
-    with pytest.raises(TypeError, match="B: expected a tensor"):
+    with pytest.raises(WrongType, match="^B: expected a tensor"):
         set_factors(layer, torch.zeros(d_in, R), [[0.0]])

@@ -1,8 +1,8 @@
 """The shipped pocket weights: frozen, described by their data card, and writing words.
 
 Every output the pages show was produced by these exact weights; retraining changes them all,
-so the checksum below is pinned. After a deliberate retrain: `gpt2guide pocket export`, then
-`gpt2guide figures`, refresh the pages' pocket outputs, and update the checksum.
+so the checksum below is pinned. After a deliberate retrain: `python -m tools pocket export`, then
+`python -m tools figures`, refresh the pages' pocket outputs, and update the checksum.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def _run(config: BenchConfig, progress: bool) -> dict:
 
 
 def _targets(lengths: list[dict]) -> dict:
-    """The issue's targets, checked on this run's medians."""
+    """The targets (TARGETS above), checked on this run's medians."""
     at_128 = next((entry for entry in lengths if entry["new_tokens"] == 128), None)
     return {**TARGETS,
             "cached_over_generate_met": all(e["cached_over_generate"] >= TARGETS["cached_over_generate"] for e in lengths),

@@ -24,7 +24,7 @@ Where new code goes: a new chapter's code is a new module here (one idea, checks
 ``validation``, a test in tests/ that proves it against transformers), imported by the pages by
 its module name; a new command readers use is one file in ``commands/`` (found by pkgutil); a
 new figure or a maintainer command is one file in ``tools/figures/`` or ``tools/commands/`` (run
-from the clone's root as ``python -m gpt2guide <command>``).
+from the clone's root as ``python -m tools <command>``).
 
 The public names below are imported on first use (PEP 562 ``__getattr__``), so ``import gpt2guide``
 stays cheap: torch and transformers load only when a function needs them.

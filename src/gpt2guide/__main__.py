@@ -1,5 +1,5 @@
-"""``python -m gpt2guide``: the ``gpt2guide`` command; run from a clone's root it also finds the
-maintainer commands in ``tools/commands`` (see ``gpt2guide.cli``)."""
+"""``python -m gpt2guide``: the ``gpt2guide`` command (the reader's commands; see ``gpt2guide.cli``).
+The maintainer commands of a source checkout run as ``python -m tools`` from its root."""
 
 import sys
 

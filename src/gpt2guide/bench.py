@@ -1,7 +1,8 @@
 """A benchmark record: its schema, reading the committed one, and a short table of it.
 
 The pages quote the decoding speeds of ``bench.json``, which ships in this package (next to this
-module, so that a reader's installed wheel has it too), one run of ``gpt2guide bench --record`` (``tools/bench.py``, maintainer tooling: the measuring is described there).
+module, so that a reader's installed wheel has it too), one run of ``python -m tools bench --record``
+(``tools/bench.py``, maintainer tooling: the measuring is described there).
 This module only reads a record and checks its fields, so a page never times anything itself.
 """
 
@@ -10,13 +11,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .validation import WrongValue
+
 SCHEMA = 1
 RECORD = Path(__file__).with_name("bench.json")  # the committed run, package data of the wheel
 METHODS = ("naive", "cached", "generate")
 
 
 def check_bench_record(record: dict) -> None:
-    """Raise ``ValueError`` naming every field of a benchmark record that is missing or of the wrong type."""
+    """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or of the wrong type."""
     problems = []
 
     def need(mapping, key, kind, where):
@@ -62,7 +65,7 @@ def check_bench_record(record: dict) -> None:
         need(entry, "same_tokens", bool, where)
     need(record, "targets", dict, "")
     if problems:
-        raise ValueError("benchmark record: " + "; ".join(problems))
+        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with `python -m tools bench --record`")
 
 
 def load_record(path: str | Path = RECORD) -> dict:

@@ -42,6 +42,11 @@ from .validation import WrongType, WrongValue, check_int, check_text, check_text
 PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
 
 
+def _merge_pairs(merges: list) -> list[tuple[str, str]]:
+    """A tokenizer.json's merges as pairs: tokenizers writes each as ["left", "right"] (older files: "left right")."""
+    return [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in merges]
+
+
 @functools.cache
 def bytes_to_unicode() -> dict[int, str]:
     """Byte value -> one visible character. Printable Latin-1 bytes keep their own character;
@@ -94,8 +99,7 @@ def tables(tokenizer=None) -> Tables:
         model = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
         if model.get("type") != "BPE":
             raise WrongValue("tokenizer", f"its model is {model.get('type')}, not BPE")
-        # tokenizers writes each merge as ["left", "right"] (older files: "left right").
-        pairs = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
+        pairs = _merge_pairs(model["merges"])
         special = tuple(t.content for t in tokenizer.added_tokens_decoder.values() if t.special)
         _TABLES_OF[tokenizer] = Tables(tokenizer.get_vocab(), {p: r for r, p in enumerate(pairs)}, special)
     return _TABLES_OF[tokenizer]
@@ -242,5 +246,4 @@ def library_merges(texts, n_merges: int) -> list[tuple[str, str]]:
     trainer = trainers.BpeTrainer(vocab_size=256 + check_int(n_merges, "n_merges", minimum=1), show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
     tokenizer.train_from_iterator(check_texts(texts), trainer)
-    merges = json.loads(tokenizer.to_str())["model"]["merges"]
-    return [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in merges]
+    return _merge_pairs(json.loads(tokenizer.to_str())["model"]["merges"])

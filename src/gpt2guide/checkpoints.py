@@ -73,8 +73,9 @@ def random_model(name: str = "gpt2", *, n_layer: int | None = None, seed: int = 
     config = config_of(name)
     if n_layer is not None:
         config.n_layer = check_int(n_layer, "n_layer", minimum=1)
-    torch.manual_seed(seed)
-    return GPT2LMHeadModel(config).eval()
+    with torch.random.fork_rng(devices=[]):  # the seed draws these weights; the caller's random state is kept
+        torch.manual_seed(seed)
+        return GPT2LMHeadModel(config).eval()
 
 
 def _source(name: str | Path) -> str:

@@ -1,94 +1,66 @@
-"""The ``gpt2guide`` command line: one module per sub-command.
+"""The ``gpt2guide`` command line: one module per sub-command, found in ``gpt2guide.commands``.
 
-The sub-commands are found, not listed: every module of ``gpt2guide.commands`` (what readers
-get) and, where Python can import it, of ``tools.commands`` (maintainer tooling outside the
-wheel: figures, notebooks, the pocket build, the benchmark) that has a ``register(subparsers)``
-function is one. ``tools`` is importable when Python runs from the clone's root
-(``python -m gpt2guide figures``, pytest) or with the clone on ``PYTHONPATH``; nothing edits
-``sys.path``, and a wheel's ``gpt2guide`` offers the reader's commands alone. A new command is
-one new file. A module with ``PARENT = "pocket"`` adds its sub-commands to that command's group
-(what the parent's ``register`` returned).
-``register`` adds the command's parser and sets its ``handler``, which returns a JSON-able result
-(printed whole with ``--json``, else its ``"text"``). Handlers import what they need when they
-run, so that ``gpt2guide tokens`` never imports torch.
+The sub-commands are found, not listed: every module of a command package that has a
+``register(subparsers)`` function is one, so a new command is one new file. A module with
+``PARENT = "pocket"`` adds its sub-commands to that command's group (what the parent's
+``register`` returned). ``register`` adds the command's parser and sets its ``handler``, which
+returns a JSON-able result (printed whole with ``--json``, else its ``"text"``). Handlers import
+what they need when they run, so that ``gpt2guide tokens`` never imports torch.
+
+The library looks in its own package only: the maintainer commands of a source checkout
+(figures, notebooks, the pocket build, the benchmark) have their own entry point,
+``python -m tools``, which builds its parser with ``add_commands`` and runs it with ``run``
+(tooling depends on the library, never the reverse).
 
 Options the user leaves out are left out of the call, so the library's own defaults apply
-(``default_of`` shows them in the help). Bad input, that is the library's ``WrongType`` and
-``WrongValue`` (``gpt2guide.validation``), becomes one line on stderr that names the option
-(``--checkpoint: unknown checkpoint ...``) and exit code 2. Any other exception is a bug and
-keeps its traceback.
+(``gpt2guide.commands.default_of`` shows them in the help). Bad input, that is the library's
+``WrongType`` and ``WrongValue`` (``gpt2guide.validation``), becomes one line on stderr that
+names the option (``--checkpoint: unknown checkpoint ...``) and exit code 2. Any other exception
+is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import pkgutil
 import sys
 
 from . import commands
-from .constants import REPOSITORY
 from .validation import ArgumentError
 
 
-def command_packages() -> list:
-    """``gpt2guide.commands``, and ``tools.commands`` where it can be imported (see above)."""
-    packages = [commands]
-    if importlib.util.find_spec("tools") is not None and importlib.util.find_spec("tools.commands") is not None:
-        packages.append(importlib.import_module("tools.commands"))
-    return packages
-
-
-def maintainer_hint(argv: list[str]) -> str | None:
-    """In a clone run where ``tools`` is not importable, how to run the maintainer command asked for."""
-    folder = REPOSITORY / "tools" / "commands"
-    if not argv or not folder.is_dir() or len(command_packages()) > 1:
-        return None
-    # each module's command (pocket_build joins pocket, a reader's command)
-    names = {path.stem.split("_")[0] for path in folder.glob("*.py") if path.stem != "__init__"}
-    if argv[0] in names - {info.name for info in pkgutil.iter_modules(commands.__path__)}:
-        return (f"gpt2guide: error: {argv[0]} is a maintainer command of the clone at {REPOSITORY}: run it from there "
-                f"as python -m gpt2guide {argv[0]} ...")
-    return None
-
-
-def command_modules() -> list:
-    """Every module of the command packages that registers a sub-command, each package by name."""
+def command_modules(package=commands) -> list:
+    """Every module of ``package`` that registers a sub-command, by name."""
     found = []
-    for package in command_packages():
-        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            if callable(getattr(module, "register", None)):
-                found.append(module)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if callable(getattr(module, "register", None)):
+            found.append(module)
     return found
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gpt2guide", description="GPT-2 by running it.")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    groups = {}  # command -> the sub-command group its register returned
-    modules = command_modules()
+def add_commands(subparsers, package, groups: dict | None = None) -> dict:
+    """Register every command module of ``package``; returns ``{command: the group its register returned}``.
+
+    ``groups`` holds groups made elsewhere that ``PARENT`` modules may join (the maintainer CLI's ``pocket``).
+    """
+    groups = dict(groups or {})
+    modules = command_modules(package)
     for module in modules:
         if not hasattr(module, "PARENT"):
             groups[module.__name__.rsplit(".", 1)[1]] = module.register(subparsers)
     for module in modules:
         if hasattr(module, "PARENT"):
             module.register(groups[module.PARENT])
+    return groups
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gpt2guide", description="GPT-2 by running it.")
+    add_commands(parser.add_subparsers(dest="command", required=True), commands)
     return parser
-
-
-def default_of(function, argument: str):
-    """The default a library function gives ``argument``: the one place it is written."""
-    import inspect
-
-    return inspect.signature(function).parameters[argument].default
-
-
-def given(args: argparse.Namespace, names) -> dict:
-    """The options among ``names`` that the user gave (their parsers use ``default=argparse.SUPPRESS``)."""
-    return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
 def option_name(args: argparse.Namespace, argument: str) -> str:
@@ -101,21 +73,22 @@ def option_name(args: argparse.Namespace, argument: str) -> str:
     return "--" + argument.replace("_", "-")
 
 
-def main(argv: list[str] | None = None) -> int:
-    hint = maintainer_hint(sys.argv[1:] if argv is None else argv)
-    if hint:
-        print(hint, file=sys.stderr)
-        return 2
-    parser = build_parser()
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse ``argv``, run the command's handler and print its result; bad input is one line and exit 2."""
     args = parser.parse_args(argv)
     try:
         result = args.handler(args)
     except ArgumentError as error:
-        print(f"gpt2guide {args.command}: error: {option_name(args, error.argument)}: {error.detail}", file=sys.stderr)
+        print(f"{parser.prog} {args.command}: error: {option_name(args, error.argument)}: {error.detail}",
+              file=sys.stderr)
         return 2
     if result is not None:
         print(_render(result, as_json=getattr(args, "json", False)))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser(), argv)
 
 
 def _render(result, *, as_json: bool) -> str:

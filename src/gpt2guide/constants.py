@@ -20,7 +20,3 @@ RUNNING_PROMPT_IDS = (40, 460, 470, 6044, 345, 11, 329)
 LANGUAGES = ("ja", "en")  # the site's languages; the first is the default, at the site root
 
 POCKET_DIR = Path(__file__).parent / "pocket" / "checkpoint"  # the bundled pocket checkpoint
-
-# The source checkout this package runs from (src/gpt2guide/ -> the repository): where the pages,
-# the figures and the benchmark record live. An installed wheel has none of them.
-REPOSITORY = Path(__file__).resolve().parents[2]

@@ -36,12 +36,10 @@ def set_factors(layer, A: torch.Tensor, B: torch.Tensor, adapter: str = "default
     lora_a, lora_b = _adapter(layer, adapter)
     for name, value, target in (("A", A, lora_a.weight), ("B", B, lora_b.weight)):
         if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name}: expected a tensor, got {type(value).__name__}")
+            raise WrongType(name, f"expected a tensor, got {type(value).__name__}")
         if value.T.shape != target.shape:
-            raise ValueError(
-                f"{name}: expected shape {tuple(target.T.shape)} (the page's x A B layout), "
-                f"got {tuple(value.shape)}"
-            )
+            raise WrongValue(name, f"expected shape {tuple(target.T.shape)} (the page's x A B layout), "
+                             f"got {tuple(value.shape)}")
     with torch.no_grad():
         lora_a.weight.copy_(A.T)
         lora_b.weight.copy_(B.T)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from .validation import WrongValue, check_float_tensor, check_ids, check_int, entry, outermost
+from .validation import WrongValue, check_float_tensor, check_ids, check_int
 
 
 def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
@@ -25,16 +25,20 @@ def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tens
     return per_token_losses(logits, input_ids).mean()
 
 
-@entry
 def per_token_losses(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
     """``-log p(token i+1 | tokens up to i)`` at every position, shape (batch, seq - 1)."""
-    if outermost():
-        check_float_tensor(logits, "logits", "(batch, seq, vocab)")
-        check_ids(input_ids, min_tokens=2, vocab_size=logits.shape[-1] if logits.dim() else None)
-        if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
-            raise WrongValue("logits", f"expected shape (batch, seq, vocab) with (batch, seq) = "
-                             f"{tuple(input_ids.shape)} of input_ids, got {tuple(logits.shape)}")
-    predictions = logits[:, :-1, :].float()  # (batch, seq-1, vocab): the last position predicts nothing we have
+    check_float_tensor(logits, "logits", "(batch, seq, vocab)")
+    check_ids(input_ids, min_tokens=2, vocab_size=logits.shape[-1] if logits.dim() else None)
+    if logits.dim() != 3 or logits.shape[:2] != input_ids.shape:
+        raise WrongValue("logits", f"expected shape (batch, seq, vocab) with (batch, seq) = "
+                         f"{tuple(input_ids.shape)} of input_ids, got {tuple(logits.shape)}")
+    return _per_token_losses(logits, input_ids)
+
+
+def _per_token_losses(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
+    """The kernel of ``per_token_losses``, unchecked (``token_losses`` and the backward pass call it)."""
+    # (batch, seq-1, vocab): the last position predicts nothing we have; float16 is computed in float32
+    predictions = logits[:, :-1, :].to(torch.promote_types(logits.dtype, torch.float32))
     targets = input_ids[:, 1:].to(logits.device)  # (batch, seq-1): the first token is nobody's prediction
     log_probs = predictions.log_softmax(dim=-1)  # (batch, seq-1, vocab)
     picked = log_probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # (batch, seq-1): log p(true next token)
@@ -45,7 +49,6 @@ ROWS_PER_CALL = 4  # rows per forward pass: 4 x 256 x 50257 float logits are abo
 
 
 @torch.no_grad()
-@entry
 def token_losses(model, input_ids: torch.Tensor) -> torch.Tensor:
     """The model's loss on each token it predicts, shape (batch, seq - 1): position j scores token j + 1.
 
@@ -55,7 +58,7 @@ def token_losses(model, input_ids: torch.Tensor) -> torch.Tensor:
     losses = []
     for rows in input_ids.split(ROWS_PER_CALL):
         logits = model(rows.to(model.device)).logits  # (rows, seq, vocab)
-        losses.append(per_token_losses(logits, rows).cpu())  # (rows, seq-1)
+        losses.append(_per_token_losses(logits, rows).cpu())  # (rows, seq-1)
     return torch.cat(losses)  # (batch, seq-1)
 
 

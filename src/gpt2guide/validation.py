@@ -7,20 +7,17 @@ the call. The CLI turns exactly these errors into one line and exit code 2, nami
 option instead of the Python argument (``--checkpoint: ...`` for ``name``); any other exception
 is a bug and keeps its traceback.
 
-Each public function checks its arguments once, on entry; a check used by one module only is
-written in that module. A public function that other public functions call in turn (an anatomy
-step inside ``body``, a filter inside ``sample``) is marked ``@entry`` and checks only
-``if outermost()``: the check belongs to the call the reader made, so a whole body checks once,
-not once per layer, and a sampling loop once, not once per step.
+Each public function checks its arguments once, on entry, then runs a private kernel that
+trusts them (``anatomy.block`` checks, ``anatomy._block`` computes); kernels call kernels, so a
+whole body checks once, not once per layer, and a sampling loop once, not once per step. A check
+used by one module only is written in that module.
 Nothing here imports torch at module level, so the CLI's quick commands stay quick.
-References: transformers ``generation/logits_process.py`` (checks on entry, messages that say how
-to fix the call).
+References: transformers ``generation/logits_process.py`` (validate in ``__init__``, a pure
+``__call__``; messages that say how to fix the call).
 """
 
 from __future__ import annotations
 
-import contextvars
-import functools
 import math
 import numbers
 from collections.abc import Iterable
@@ -41,31 +38,6 @@ class WrongType(ArgumentError, TypeError):
 
 class WrongValue(ArgumentError, ValueError):
     """An argument of the right type with a value that cannot work."""
-
-
-# -- checking once per call -----------------------------------------------------------------------
-
-_DEPTH = contextvars.ContextVar("gpt2guide_entry_depth", default=0)  # @entry calls now running
-
-
-def entry(function):
-    """Mark a public function that public functions also call: inside it, ``outermost()`` says
-    whether this is the reader's own call (check the arguments) or a nested one (already checked)."""
-
-    @functools.wraps(function)
-    def call(*args, **kwargs):
-        token = _DEPTH.set(_DEPTH.get() + 1)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _DEPTH.reset(token)
-
-    return call
-
-
-def outermost() -> bool:
-    """True in the ``@entry`` call the reader made, False in the calls it makes in turn."""
-    return _DEPTH.get() <= 1
 
 
 # -- numbers and names ---------------------------------------------------------------------------

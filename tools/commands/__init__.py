@@ -1,2 +1,2 @@
-"""Maintainer commands, one module each: ``gpt2guide.cli`` finds them where ``tools`` is importable
-(``python -m gpt2guide <command>`` from the clone's root, pytest, or the clone on ``PYTHONPATH``)."""
+"""Maintainer commands, one module each: ``python -m tools <command>`` from the clone's root
+(``tools/__main__.py`` finds them with ``gpt2guide.cli.add_commands``)."""

@@ -1,4 +1,4 @@
-"""``gpt2guide bench``: batch-1 decoding speed of the naive loop, the cached loop and generate.
+"""``python -m tools bench``: batch-1 decoding speed of the naive loop, the cached loop and generate.
 
 Options left out stay out: the defaults are ``tools.bench.BenchConfig``'s, and the help reads them there.
 """
@@ -15,8 +15,8 @@ FIELDS = {"model": "model", "layers": "n_layer", "new_tokens": "new_tokens", "re
 
 def _bench(args):
     from gpt2guide.bench import RECORD, check_bench_record, format_bench
+    from gpt2guide.commands import given
     from tools.bench import BenchConfig, run_benchmark
-    from gpt2guide.cli import given
 
     settings = {FIELDS[option]: value for option, value in given(args, FIELDS).items()}
     if "new_tokens" in settings:
@@ -24,7 +24,7 @@ def _bench(args):
     record = run_benchmark(BenchConfig(**settings), progress=not args.no_progress)
     check_bench_record(record)
     written = []
-    for path in [Path(args.out)] * bool(args.out) + [RECORD] * args.record:
+    for path in ([Path(args.out)] if args.out else []) + ([RECORD] if args.record else []):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1) + "\n")
         written.append(f"\nwrote {path}")

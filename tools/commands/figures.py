@@ -1,4 +1,4 @@
-"""``gpt2guide figures [--out DIR] [--check] [--list] [--json]``: redraw the guide's figures.
+"""``python -m tools figures [--out DIR] [--check] [--list] [--json]``: redraw the guide's figures.
 
 Every figure in ``tools.figures.FIGURES`` is drawn in Japanese and English as
 ``<name>.<lang>.svg`` (default folder: the repository's ``docs/assets/figures``); drawn there, the
@@ -15,15 +15,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from tools import REPOSITORY
+
 
 def default_out_dir() -> Path:
     """``docs/assets/figures`` of the source checkout this package runs from."""
-    from gpt2guide.constants import REPOSITORY
     from gpt2guide.validation import WrongValue
     from tools.figures import DOCS_DIR
 
     if not (REPOSITORY / "pyproject.toml").is_file() or not (REPOSITORY / "docs").is_dir():
-        raise WrongValue("out", "this gpt2guide is not a source checkout, so there is no docs/assets/figures; "
+        raise WrongValue("out", "tools is not in a gpt2guide source checkout, so there is no docs/assets/figures; "
                          "pass --out DIR")
     return REPOSITORY / DOCS_DIR
 
@@ -58,7 +59,6 @@ def compare(committed: Path, fresh: Path) -> dict:
 
 def stale_pages() -> list[str]:
     """The pages whose figure images are not as their specs write them."""
-    from gpt2guide.constants import REPOSITORY
     from tools.figures import page_images, page_language
 
     docs = REPOSITORY / "docs"
@@ -68,7 +68,6 @@ def stale_pages() -> list[str]:
 
 
 def _handler(args):
-    from gpt2guide.constants import REPOSITORY
     from gpt2guide.validation import WrongValue
     from tools.figures import draw_all, write_page_images
 
@@ -78,6 +77,8 @@ def _handler(args):
                          f"  en: {e['markdown']['en']}" for e in entries)
         return {"figures": entries, "text": text}
     out = Path(args.out) if args.out else default_out_dir()
+    if out.exists() and not out.is_dir():
+        raise WrongValue("out", f"{args.out} is a file; pass a folder to draw the figures into")
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             draw_all(tmp)
@@ -85,7 +86,7 @@ def _handler(args):
         problems["pages"] = stale_pages()
         bad = [f"{kind}: {', '.join(names)}" for kind, names in problems.items() if names]
         if bad:
-            raise WrongValue("--check", f"figures in {out} are out of date ({'; '.join(bad)}); run `gpt2guide figures` "
+            raise WrongValue("--check", f"figures in {out} are out of date ({'; '.join(bad)}); run `python -m tools figures` "
                              "to redraw them and rewrite the pages' images (and delete left-over files)")
         return {"out": str(out), "figures": _entries(out), **problems,
                 "text": f"all {2 * len(_entries(None))} figures in {out} are up to date"}

@@ -1,4 +1,4 @@
-"""``gpt2guide notebooks [--docs DIR] [--check]``: write (or check) the chapter notebooks.
+"""``python -m tools notebooks [--docs DIR] [--check]``: write (or check) the chapter notebooks.
 
 ``--docs`` defaults to the docs folder of the source checkout this package runs from, so the
 command works from any directory.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from gpt2guide.constants import REPOSITORY
+from tools import REPOSITORY
 
 # Chapters that get a notebook, in reading order.
 CHAPTERS = ("llm", "tokens", "body-head", "anatomy", "generation", "training")
@@ -31,7 +31,7 @@ def _notebooks(args):
         stale = [p.name for p in fresh if not (target / p.name).is_file()
                  or (target / p.name).read_bytes() != p.read_bytes()]
     if stale:
-        raise WrongValue("--check", f"stale notebooks {', '.join(stale)}; run `gpt2guide notebooks`")
+        raise WrongValue("--check", f"stale notebooks {', '.join(stale)}; run `python -m tools notebooks`")
     return {"stale": [], "text": f"{len(fresh)} notebooks up to date"}
 
 

@@ -6,7 +6,7 @@ One module per figure, found by ``pkgutil`` (a new figure is one new file: a mod
 ``Figure``). ``FIGURES`` maps names to specs; ``draw_all(out_dir)`` writes
 ``<name>.<lang>.svg`` for every figure and language. Pages read links and alt texts from here
 (``FIGURES["temperature"].markdown("ja")``; tests/test_figures.py checks every page's image
-against it); ``gpt2guide figures`` (in a source checkout) is the one command that redraws them. Never edit an SVG by hand: change the module and run the command.
+against it); ``python -m tools figures`` (in a source checkout) is the one command that redraws them. Never edit an SVG by hand: change the module and run the command.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ SPEC = FigureSpec(
     module="attention",
     order=5,
     pocket=True,
-    title={"ja": f"ブロック h.{LAYER} のヘッドごとのアテンションの重み (ポケットモデルの出力)",
+    title={"ja": f"ブロック h.{LAYER} のアテンションヘッドごとのアテンションの重み (ポケットモデルの出力)",
            "en": f"Attention weights of each head in block h.{LAYER} (pocket model output)"},
     alt={"ja": f"プロンプト「I can't forget you, for」の 7 トークンについて、ポケットモデルのブロック h.{LAYER} の "
                "4 個のアテンションヘッドそれぞれのアテンションの重みを、7 × 7 のヒートマップで並べた図。縦軸が注目する側の"
@@ -50,7 +50,7 @@ def draw(data: dict, lang: str):
     import numpy as np
     from matplotlib.colors import LinearSegmentedColormap
 
-    text = {"ja": ("ヘッド {h}", "注目される側（キー）", "注目する側（クエリ）", "重み"),
+    text = {"ja": ("アテンションヘッド {h}", "注目される側（キー）", "注目する側（クエリ）", "重み"),
             "en": ("head {h}", "attended to (key)", "attending (query)", "weight")}[lang]
     weights = np.array(data["weights"])  # (n_head, seq, seq)
     n_head, seq, _ = weights.shape

@@ -73,7 +73,7 @@ def draw(data: dict, lang: str):
     fig = style.new_figure(4.1)
     fig.suptitle(SPEC.title[lang], fontsize=11.5)
     top, bottom = fig.subplots(2, 1, height_ratios=(1, 1))
-    labels = {"ja": ("パラメータ数（百万）", "全体に占める割合（%）", "重複なしの個数：LM ヘッドは wte と同じテンソルなので 1 回だけ数えます"),
+    labels = {"ja": ("パラメータ数（百万）", "全体に占める割合（%）", "重複なしの個数：言語モデルヘッドは wte と同じテンソルなので 1 回だけ数えます"),
               "en": ("parameters (millions)", "share of the total (%)", "unique parameters: the LM head is wte's tensor, counted once")}[lang]
     y = list(range(len(MODELS)))[::-1]  # gpt2 on top
     totals = {m: sum(data[m].values()) for m in MODELS}

@@ -25,7 +25,7 @@ SPEC = FigureSpec(
     alt={"ja": "文「Elizabeth walked to Meryton with her sister, and bought a smartphone.」の 2 番目以降の"
                "各トークンについて、ポケットモデルの損失(そのトークンの確率の対数にマイナスを付けた値、単位は"
                "ナット)を縦棒で示したグラフ。「ery」「ton」のように前のトークンから続きが決まる断片は損失が"
-               "小さく、オースティンの小説に出てこない「 smartphone」と、意外な動詞「 bought」の損失が"
+               "小さく、オースティンの小説に出てこない「smartphone」と、意外な動詞「bought」の損失が"
                "飛び抜けて大きくなっています。破線は文全体の平均(文の損失)、点線は全トークンを同じ確率に"
                "するモデルの損失 ln 50257 ≈ 10.8 です。",
            "en": "Bar chart of the pocket model's loss on each token of the sentence \"Elizabeth walked to "

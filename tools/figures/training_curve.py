@@ -1,6 +1,6 @@
 """Figure ``training-curve``: the pocket model's loss against the optimizer step, from its data card.
 
-``gpt2guide pocket train`` recorded, every ``eval_every`` (200) steps, the loss of that step's
+``python -m tools pocket train`` recorded, every ``eval_every`` (200) steps, the loss of that step's
 training batch (8 windows of 256 tokens: one batch, so it jitters) and the mean held-out loss over
 64 fixed windows; the card also records the held-out loss before training (step 0). Those points are
 all there is: no per-step history was kept. Read from ``pocket_card.json``; nothing is recomputed.

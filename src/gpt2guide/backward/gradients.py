@@ -1,6 +1,7 @@
 """The gradient of GPT-2's mean next-token loss with respect to every parameter, by hand.
 
-``gradients(model, input_ids)`` runs the forward pass once, keeping what each step read, then
+``gradients(model, input_ids)`` runs the forward pass once, with ``gpt2guide.anatomy``'s own kernels,
+keeping what each step read, then
 walks back from the loss to the embeddings with the functions of ``backward.steps``:
 
     loss -> logits            cross-entropy: (softmax - one_hot) / n
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import torch
 
-from ..anatomy import attention_scale, causal_mask, gelu_new, merge_heads, split_heads
-from ..anatomy import gpt2_body as check_gpt2
+from ..anatomy import (_attention_probabilities, _attention_scale, _embed, _norm, _query_key_value, gelu_new,
+                       gpt2_body, merge_heads, projection, split_heads)
+from ..loss import _per_token_losses
 from ..validation import WrongType, WrongValue, check_ids
 from .steps import (attention_backward, cross_entropy_backward, embedding_backward, gelu_new_backward,
                     layer_norm_backward, linear_backward)
@@ -35,7 +37,7 @@ DROPOUTS = ("embd_pdrop", "attn_pdrop", "resid_pdrop")
 
 def check_model(model):
     """The ``GPT2Model`` inside a ``GPT2LMHeadModel`` whose config the hand-written backward pass covers."""
-    gpt = check_gpt2(model)
+    gpt = gpt2_body(model)
     if getattr(model, "lm_head", None) is None:
         raise WrongValue("model", f"{type(model).__name__} has no lm_head; the loss needs the head: pass a "
                          "GPT2LMHeadModel, e.g. gpt2guide.load('pocket')[0]")
@@ -51,31 +53,20 @@ def check_model(model):
     return gpt
 
 
-def _layer_norm(x: torch.Tensor, ln) -> torch.Tensor:
-    mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
-    var = x.var(dim=-1, keepdim=True, unbiased=False)  # (..., 1)
-    return (x - mean) / torch.sqrt(var + ln.eps) * ln.weight + ln.bias
-
-
 def _block_forward(gpt, layer: int, x: torch.Tensor):
-    """One block forward, returning its output and what the backward pass needs (a dict)."""
-    h, n_head = gpt.h[layer], gpt.config.n_head
-    saved = {"x": x}
-    a = _layer_norm(x, h.ln_1)  # (batch, seq, n_embd)
-    qkv = a @ h.attn.c_attn.weight + h.attn.c_attn.bias  # (batch, seq, 3 * n_embd)
-    q, k, v = (split_heads(t, n_head) for t in qkv.split(gpt.config.n_embd, dim=-1))  # 3 x (batch, n_head, seq, head_dim)
-    scale = attention_scale(gpt, layer)
-    scores = (q @ k.transpose(-1, -2)) * scale  # (batch, n_head, seq, seq)
-    scores = scores.masked_fill(~causal_mask(x.shape[1], device=x.device), float("-inf"))
-    probs = torch.softmax(scores, dim=-1)  # (batch, n_head, seq, seq)
+    """One block forward with anatomy's kernels, returning its output and what the backward pass needs (a dict)."""
+    h = gpt.h[layer]
+    a = _norm(x, h.ln_1)  # (batch, seq, n_embd)
+    q, k, v = _query_key_value(gpt, layer, a)  # 3 x (batch, n_head, seq, head_dim)
+    scale = _attention_scale(gpt.config, layer)
+    probs = _attention_probabilities(q, k, scale)  # (batch, n_head, seq, seq)
     mixed = merge_heads(probs @ v)  # (batch, seq, n_embd)
-    x1 = x + mixed @ h.attn.c_proj.weight + h.attn.c_proj.bias  # first residual connection
-    b = _layer_norm(x1, h.ln_2)  # (batch, seq, n_embd)
-    wide = b @ h.mlp.c_fc.weight + h.mlp.c_fc.bias  # (batch, seq, n_inner)
+    x1 = x + projection(mixed, h.attn.c_proj)  # first residual connection
+    b = _norm(x1, h.ln_2)  # (batch, seq, n_embd)
+    wide = projection(b, h.mlp.c_fc)  # (batch, seq, n_inner)
     g = gelu_new(wide)
-    x2 = x1 + g @ h.mlp.c_proj.weight + h.mlp.c_proj.bias  # second residual connection
-    saved.update(a=a, q=q, k=k, v=v, probs=probs, scale=scale, mixed=mixed, x1=x1, b=b, wide=wide, g=g)
-    return x2, saved
+    x2 = x1 + projection(g, h.mlp.c_proj)  # second residual connection
+    return x2, dict(x=x, a=a, q=q, k=k, v=v, probs=probs, scale=scale, mixed=mixed, x1=x1, b=b, wide=wide, g=g)
 
 
 def _block_backward(gpt, layer: int, s: dict, d_x2: torch.Tensor, add) -> torch.Tensor:
@@ -127,13 +118,12 @@ def loss_and_gradients(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, di
             found[id(param)] = grad  # every grad here is a fresh tensor, so adding to it in place is safe
 
     # Forward, keeping what each step read.
-    positions = torch.arange(ids.shape[1], device=ids.device)
-    x = gpt.wte.weight[ids] + gpt.wpe.weight[positions]  # (batch, seq, n_embd)
+    x = _embed(gpt, ids)  # (batch, seq, n_embd)
     saved = []
     for layer in range(gpt.config.n_layer):
         x, s = _block_forward(gpt, layer, x)
         saved.append(s)
-    f = _layer_norm(x, gpt.ln_f)  # (batch, seq, n_embd)
+    f = _norm(x, gpt.ln_f)  # (batch, seq, n_embd)
     head = model.lm_head.weight  # (vocab, n_embd): wte itself when tied
     logits = f @ head.T  # (batch, seq, vocab)
 
@@ -147,7 +137,7 @@ def loss_and_gradients(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, di
         d_x = _block_backward(gpt, layer, saved[layer], d_x, add)
     d_wte, d_wpe = embedding_backward(d_x, ids, gpt.wte.weight.shape[0], gpt.wpe.weight.shape[0])
     add(gpt.wte.weight, d_wte), add(gpt.wpe.weight, d_wpe)  # wte: summed with the head's part when tied
-    loss = -torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None]).mean()  # 0-dim, as F.cross_entropy
+    loss = _per_token_losses(logits, ids).mean()  # 0-dim, as F.cross_entropy
     return loss, {name: found[id(p)] for name, p in model.named_parameters()}
 
 

@@ -56,8 +56,9 @@ def tiny_model(vocab_size: int, seed: int = SEED, dtype: torch.dtype = torch.flo
     vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
     config = GPT2Config(vocab_size=vocab_size, n_positions=BLOCK_SIZE, n_embd=32, n_layer=2, n_head=4,
                         bos_token_id=None, eos_token_id=None)  # no <|endoftext|> in this vocabulary
-    torch.manual_seed(seed)
-    return GPT2LMHeadModel(config).to(dtype).eval()  # eval: no dropout, as gradients() assumes
+    with torch.random.fork_rng(devices=[]):  # the seed draws these weights; the caller's random state is kept
+        torch.manual_seed(seed)
+        return GPT2LMHeadModel(config).to(dtype).eval()  # eval: no dropout, as gradients() assumes
 
 
 def random_windows(ids: torch.Tensor, generator: torch.Generator, batch_size: int = BATCH_SIZE) -> torch.Tensor:

@@ -23,12 +23,9 @@ openai/gpt-2 ``src/model.py`` (``gelu``).
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-GELU_C = math.sqrt(2.0 / math.pi)  # the tanh GELU's constant, as in anatomy.gelu_new
-GELU_A = 0.044715
+from ..anatomy import GELU_A, GELU_C  # the tanh GELU's constants, as anatomy.gelu_new uses them
 
 
 def cross_entropy_backward(logits: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ def _function(strategy: str):
 
 def _settings(args) -> dict:
     """The strategy's keyword arguments that the user gave; an option of another strategy is an error."""
-    from ..cli import given
+    from . import given
     from ..validation import WrongValue
 
     for strategy, (_, options) in STRATEGIES.items():
@@ -44,7 +44,7 @@ def _settings(args) -> dict:
 
 def _generate(args):
     from ..checkpoints import load
-    from ..cli import default_of
+    from . import default_of
     from ..decoding import encode
 
     settings = _settings(args)
@@ -70,7 +70,7 @@ class _LibraryDefaults(argparse.HelpFormatter):
     """Help that reads each strategy option's default from its decoding function, when help is shown."""
 
     def _get_help_string(self, action):
-        from ..cli import default_of
+        from . import default_of
 
         for strategy, (_, options) in STRATEGIES.items():
             if action.dest in options and action.dest != "seed":
@@ -97,9 +97,9 @@ def register(subparsers) -> None:
     sampling.add_argument("--temperature", type=float, default=hide, help="divide the logits by T > 0")
     sampling.add_argument("--top-k", type=int, default=hide, help="keep the K most probable tokens (0: off)")
     sampling.add_argument("--top-p", type=float, default=hide,
-                          help="keep the most probable tokens of total probability P, in (0, 1]")
+                          help="keep the most probable tokens of total probability P, in [0, 1]")
     sampling.add_argument("--min-p", type=float, default=hide,
-                          help="drop tokens below M x the top probability, in (0, 1]")
+                          help="drop tokens below M x the top probability, in [0, 1]")
     sampling.add_argument("--seed", type=int, default=hide,
                           help=f"random seed; the same seed repeats the text (default {SEED})")
     parser.add_argument("--json", action="store_true", help="print JSON: ids (new tokens), text and, for beams, score")

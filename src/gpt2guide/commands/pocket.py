@@ -1,7 +1,8 @@
 """``gpt2guide pocket info``: the data card of the bundled pocket model.
 
-In a source checkout, ``tools/commands/pocket_build.py`` adds ``train``, ``export`` and
-``tokenizer`` to this command: ``register`` returns the sub-command group for that.
+The build steps ``train``, ``export`` and ``tokenizer`` are maintainer tooling
+(``python -m tools pocket ...`` in a source checkout, ``tools/commands/pocket_build.py``).
+``register`` returns the sub-command group, as every parent command does.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def _info(args):
 
 
 def register(subparsers):
-    """Add ``pocket`` and its ``info``; return the group, so that tooling can add build steps to it."""
+    """Add ``pocket`` and its ``info``; return the group (the group a ``PARENT = "pocket"`` module joins)."""
     pocket = subparsers.add_parser("pocket", help="the bundled pocket GPT-2").add_subparsers(dest="pocket_command",
                                                                                            required=True)
     info = pocket.add_parser("info", help="the data card of the bundled pocket model")

@@ -33,7 +33,7 @@ from functools import partial
 
 import torch
 
-from ..validation import check_int, check_number, entry, outermost
+from ..validation import check_int, check_number
 
 REMOVED = float("-inf")  # the logit of a filtered-out token: probability exp(-inf) = 0
 
@@ -58,21 +58,13 @@ def check_probability(value, argument: str) -> float:
     return check_number(value, argument, within=(0, 1), why=what)
 
 
-# -- the filters: each checks its setting when the reader calls it, not inside a sampling loop -------
+# -- the kernels: pure logits -> logits, unchecked (sampling_filters checks the settings once) -------
 
-@entry
-def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Divide the logits by ``temperature``: below 1 sharpens the distribution, above 1 flattens it."""
-    if outermost():
-        check_temperature(temperature)
+def _apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return logits / temperature  # (..., vocab); softmax(logits / T): T -> 0 approaches argmax
 
 
-@entry
-def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
-    """Keep the ``top_k`` highest logits (and every token tied with the k-th); ``top_k=0`` keeps all."""
-    if outermost():
-        check_top_k(top_k)
+def _top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     if top_k == 0:
         return logits  # 0 turns the filter off, as in transformers
     k = min(top_k, logits.size(-1))
@@ -80,11 +72,7 @@ def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     return logits.masked_fill(logits < kth_largest, REMOVED)  # ties with the k-th stay
 
 
-@entry
-def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
-    """Keep the most probable tokens whose total probability reaches ``top_p`` (nucleus sampling)."""
-    if outermost():
-        check_probability(top_p, "top_p")
+def _top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     # 1. sort from least to most probable
     sorted_logits, order = logits.sort(dim=-1)  # (..., vocab), ascending
     # 2. tail mass: the probability of each token plus all less probable ones
@@ -97,14 +85,32 @@ def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     return logits.masked_fill(drop, REMOVED)
 
 
-@entry
-def min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
-    """Keep the tokens whose probability is at least ``min_p`` times the top token's probability (0: all)."""
-    if outermost():
-        check_probability(min_p, "min_p")
+def _min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
     probs = logits.softmax(dim=-1)  # (..., vocab)
     threshold = min_p * probs.amax(dim=-1, keepdim=True)  # (..., 1): scales with the model's confidence
     return logits.masked_fill(probs < threshold, REMOVED)  # a token exactly at the threshold stays
+
+
+# -- the filters as the reader calls them: check the setting, then run the kernel --------------------
+
+def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Divide the logits by ``temperature``: below 1 sharpens the distribution, above 1 flattens it."""
+    return _apply_temperature(logits, check_temperature(temperature))
+
+
+def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
+    """Keep the ``top_k`` highest logits (and every token tied with the k-th); ``top_k=0`` keeps all."""
+    return _top_k_filter(logits, check_top_k(top_k))
+
+
+def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Keep the most probable tokens whose total probability reaches ``top_p`` (nucleus sampling)."""
+    return _top_p_filter(logits, check_probability(top_p, "top_p"))
+
+
+def min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
+    """Keep the tokens whose probability is at least ``min_p`` times the top token's probability (0: all)."""
+    return _min_p_filter(logits, check_probability(min_p, "min_p"))
 
 
 def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
@@ -113,20 +119,20 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
 
     The defaults change nothing (temperature 1, top-k off, top-p 1, no min-p; ``min_p=0`` is off
     too, as in ``MinPLogitsWarper``). Unlike ``generate``, which fills an unset ``top_k`` with 50,
-    top-k is off unless asked for. Each setting is checked here, once; inside ``sample`` the
-    filters do not check again.
+    top-k is off unless asked for. Each setting is checked here, once; the list holds the unchecked
+    kernels, so a sampling loop does not check again at every step.
     """
     temperature, top_k, top_p = check_temperature(temperature), check_top_k(top_k), check_probability(top_p, "top_p")
     filters = []
     if temperature != 1.0:
-        filters.append(partial(apply_temperature, temperature=temperature))
+        filters.append(partial(_apply_temperature, temperature=temperature))
     if top_k != 0:
-        filters.append(partial(top_k_filter, top_k=top_k))
+        filters.append(partial(_top_k_filter, top_k=top_k))
     if top_p < 1.0:
-        filters.append(partial(top_p_filter, top_p=top_p))
+        filters.append(partial(_top_p_filter, top_p=top_p))
     min_p = None if min_p is None else check_probability(min_p, "min_p")
     if min_p:  # None and 0 are off
-        filters.append(partial(min_p_filter, min_p=min_p))
+        filters.append(partial(_min_p_filter, min_p=min_p))
     return filters
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import WrongType, WrongValue, check_eos_token_id, check_int, check_prompt, entry
+from ..validation import WrongType, WrongValue, check_eos_token_id, check_int, check_prompt
 from .filters import apply_filters, sampling_filters
 
 
@@ -36,8 +36,7 @@ def sample_next_token(logits: torch.Tensor, generator: torch.Generator | None = 
     return torch.multinomial(probs, num_samples=1, generator=generator)  # (batch, 1)
 
 
-@torch.inference_mode()
-@entry  # the filters it runs on every step were checked once, by sampling_filters
+@torch.inference_mode()  # the filters it runs on every step were checked once, by sampling_filters
 def sample(model, input_ids: torch.Tensor, max_new_tokens: int, *, temperature: float = 1.0, top_k: int = 0,
            top_p: float = 1.0, min_p: float | None = None, seed: int | None = None,
            generator: torch.Generator | None = None, eos_token_id=None) -> torch.Tensor:

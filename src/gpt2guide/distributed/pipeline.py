@@ -12,12 +12,14 @@ from __future__ import annotations
 import torch
 import torch.distributed as dist
 
+from ..validation import WrongValue
+
 
 def pipeline_hidden_states(model, input_ids: torch.Tensor, micro_batches: int = 2):
     """The body's last hidden states (batch, seq, n_embd) on rank 1; None on rank 0."""
     if dist.get_world_size() != 2:
         world = dist.get_world_size()
-        raise ValueError(f"world_size: 2 stages need 2 processes, got {world}")
+        raise WrongValue("world_size", f"2 stages need 2 processes, got {world}")
     body, rank = model.transformer, dist.get_rank()
     cut = len(body.h) // 2
     outputs = []

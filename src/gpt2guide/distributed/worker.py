@@ -19,7 +19,7 @@ import traceback
 from datetime import timedelta
 from pathlib import Path
 
-LOOPBACK = "127.0.0.1"
+from .launch import LOOPBACK  # the address the parent found a free port on
 
 
 def run_rank(folder: Path, rank: int) -> int:
