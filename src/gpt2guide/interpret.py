@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .anatomy import attention_probabilities, check_layer, gpt2_body, query_key_value
+from .anatomy import attention_probabilities, gpt2_body, query_key_value
 from .constants import END_OF_TEXT_ID, VOCAB_SIZE
 from .validation import WrongType, WrongValue, check_ids, check_int, is_int, model_config
 
@@ -224,8 +224,9 @@ def patch_head(model, clean_ids, corrupted_ids, answer_id: int, wrong_id: int, l
     other heads keep the corrupted values. Returns the logit difference.
     """
     clean, corrupted, answer, wrong = _check_call(model, clean_ids, corrupted_ids, answer_id, wrong_id)
-    layer = check_layer(model, layer)
-    head = _check_index(head, gpt2_body(model).config.n_head, "head", "heads per block")
+    config = gpt2_body(model).config
+    layer = _check_index(layer, config.n_layer, "layer", "blocks")
+    head = _check_index(head, config.n_head, "head", "heads per block")
     positions = slice(None) if position is None else _check_index(position, clean.shape[1], "position", "tokens")
     return _patch_head(model, clean, corrupted, answer, wrong, layer, head, positions)
 
@@ -426,7 +427,7 @@ def ablated(model, heads):
         raise WrongType("heads", "expected a list of (layer, head) pairs, e.g. [(0, 1)]")
     by_layer = {}
     for layer, head in heads:
-        by_layer.setdefault(check_layer(model, layer), []).append(
+        by_layer.setdefault(_check_index(layer, gpt.config.n_layer, "layer", "blocks"), []).append(
             _check_index(head, n_head, "heads", "heads per block"))
 
     def zero(columns):
