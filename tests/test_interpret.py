@@ -101,6 +101,71 @@ def test_repeated_tokens_repeat_and_induction_scores_are_probabilities(pocket):
     assert scores.shape == (4, 4) and ((scores >= 0) & (scores <= 1)).all()
 
 
+def test_attention_patterns_take_every_block_in_one_run(pocket):
+    from gpt2guide.anatomy import attention_weights
+
+    model, _ = pocket
+    ids = interpret.repeated_tokens(8, seed=2, batch=2)  # (2, 17)
+    runs = []
+    handle = model.transformer.register_forward_hook(lambda *_: runs.append(1))
+    try:
+        patterns = interpret.attention_patterns(model, ids)  # (n_layer, batch, n_head, seq, seq)
+    finally:
+        handle.remove()
+    assert len(runs) == 1
+    assert patterns.shape == (4, 2, 4, 17, 17)
+    for layer in range(4):
+        assert torch.allclose(patterns[layer], attention_weights(model, ids, layer), atol=1e-5)
+
+
+def test_head_scores_read_the_right_diagonal(pocket):
+    model, _ = pocket
+    n = 6
+    ids = interpret.repeated_tokens(n, seed=3, bos=None)  # (1, 12): no bos, the copies start at 0
+    weights = interpret.attention_patterns(model, ids)[:, 0]  # (n_layer, n_head, 12, 12)
+    q = torch.arange(n, 2 * n)
+    assert torch.allclose(interpret.induction_scores(model, ids, n), weights[..., q, q - n + 1].mean(-1))
+    assert torch.allclose(interpret.duplicate_token_scores(model, ids, n), weights[..., q, q - n].mean(-1))
+    q = torch.arange(1, 2 * n)
+    assert torch.allclose(interpret.previous_token_scores(model, ids), weights[..., q, q - 1].mean(-1))
+    assert torch.allclose(interpret.first_token_scores(model, ids), weights[..., q, 0].mean(-1))
+
+
+def test_even_attention_is_what_a_uniform_head_scores():
+    # query q sees q + 1 keys; queries 1 and 2 of a 3-token prompt: (1/2 + 1/3) / 2
+    assert interpret.even_attention(3) == pytest.approx((1 / 2 + 1 / 3) / 2)
+    assert interpret.even_attention(3, first_query=2) == pytest.approx(1 / 3)
+
+
+def test_ablating_a_head_zeroes_its_output_and_only_inside_the_block(pair):
+    model, clean, *_ = pair
+    before = interpret.activations(model, clean)
+    with interpret.ablated(model, [(1, 2)]):
+        with torch.no_grad():
+            z_seen = []
+            handle = model.transformer.h[1].attn.c_proj.register_forward_pre_hook(
+                lambda _m, args: z_seen.append(args[0].clone()))
+            model(clean)
+            handle.remove()
+    d_head = model.config.n_embd // model.config.n_head
+    assert (z_seen[0][..., 2 * d_head:3 * d_head] == 0).all()
+    assert torch.equal(z_seen[0][..., :2 * d_head], before["z"][1, :, :, :2].flatten(-2))
+    after = interpret.activations(model, clean)  # the hook is gone
+    assert torch.equal(after["logits"], before["logits"])
+
+
+def test_copy_losses_fall_when_the_model_is_told_the_answer(pocket):
+    model, _ = pocket
+    n = 12
+    ids = interpret.repeated_tokens(n, seed=4, batch=2)  # (2, 25)
+    first, second = interpret.copy_losses(model, ids, n)
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(model(ids).logits[:, :-1].transpose(1, 2).double(), ids[:, 1:],
+                                                 reduction="none")  # (2, 24)
+    assert first == pytest.approx(loss[:, :n].mean().item(), rel=1e-6)  # bos predicts the first copy's first token
+    assert second == pytest.approx(loss[:, n + 1:].mean().item(), rel=1e-6)
+
+
 @pytest.mark.parametrize("call, error, argument", [
     (lambda m, c, k, a, w: interpret.patch_residual(m, c, k[:, :-1], a, w), ValueError, "corrupted_ids"),
     (lambda m, c, k, a, w: interpret.patch_residual(m, c, k, a, a), ValueError, "wrong_id"),
@@ -115,6 +180,14 @@ def test_repeated_tokens_repeat_and_induction_scores_are_probabilities(pocket):
     (lambda m, c, k, a, w: interpret.logit_attribution(m, torch.cat([c, k]), a, w), ValueError, "input_ids"),
     (lambda m, c, k, a, w: interpret.repeated_tokens(1), ValueError, "n_tokens"),
     (lambda m, c, k, a, w: interpret.induction_scores(m, c, 3), ValueError, "input_ids"),
+    (lambda m, c, k, a, w: interpret.copy_losses(m, c, 3), ValueError, "input_ids"),
+    (lambda m, c, k, a, w: interpret.previous_token_scores(m, c[:, :1]), ValueError, "input_ids"),
+    (lambda m, c, k, a, w: interpret.repeated_tokens(5, bos=-1), ValueError, "bos"),
+    (lambda m, c, k, a, w: interpret.repeated_tokens(5, vocab=4), ValueError, "vocab"),
+    (lambda m, c, k, a, w: interpret.even_attention(3, first_query=3), ValueError, "first_query"),
+    (lambda m, c, k, a, w: interpret.ablated(m, (0, 1)).__enter__(), TypeError, "heads"),
+    (lambda m, c, k, a, w: interpret.ablated(m, [(0, 4)]).__enter__(), ValueError, "heads"),
+    (lambda m, c, k, a, w: interpret.ablated(m, [(4, 0)]).__enter__(), ValueError, "layer"),
 ])
 def test_bad_input_names_the_argument(pair, call, error, argument):
     model, clean, corrupted, answer, wrong = pair

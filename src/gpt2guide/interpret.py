@@ -13,13 +13,17 @@ its modules (no copy of the forward pass): a hook reads an activation, or replac
 - **Direct logit attribution** splits the final residual stream at the last position into the
   embeddings and what each block (and each head) added, and sends each piece through ``ln_f``
   with the scale of the whole residual frozen: the pieces then add up to the logit difference.
-- **Induction score**: on random tokens repeated twice, the mean attention from each position of
-  the second copy to the token after the same token's earlier occurrence.
+- **Head scores** read every block's attention weights from one run (``attention_patterns``) and
+  average one entry per query: the token after the same token's earlier occurrence (induction), the
+  earlier occurrence itself (duplicate token), the previous token, or the first token (a sink).
+- **Ablation** (``ablated``) zeroes heads' outputs before ``c_proj`` while a block of code runs.
 
 References: Meng et al. (2022), "Locating and Editing Factual Associations in GPT" (causal
 tracing); Wang et al. (2022), "Interpretability in the Wild" (logit difference, path patching);
 Elhage et al. (2021), "A Mathematical Framework for Transformer Circuits" (direct logit
-attribution); Olsson et al. (2022), "In-context Learning and Induction Heads"; Heimersheim and
+attribution; induction heads in two-layer attention-only models); Olsson et al. (2022), "In-context
+Learning and Induction Heads" (the phase change, ablations); Xiao et al. (2023), "Efficient
+Streaming Language Models with Attention Sinks"; Heimersheim and
 Nanda (2024), "How to use and interpret activation patching"; TransformerLens ``patching.py`` and
 ``ActivationCache.logit_attrs``; ARENA 1.2 "Intro to Mechanistic Interpretability".
 """
@@ -31,25 +35,28 @@ from dataclasses import dataclass
 
 import torch
 
-from .anatomy import attention_weights, gpt2_body
+from .anatomy import attention_probabilities, gpt2_body, query_key_value
 from .constants import END_OF_TEXT_ID, VOCAB_SIZE
-from .validation import WrongType, WrongValue, check_ids, check_int, is_int
-from .validation import model_config as check_causal_lm
+from .validation import WrongType, WrongValue, check_ids, check_int, is_int, model_config
 
 
 # -- checks on entry ------------------------------------------------------------------------------
 
-def _one_prompt(model, input_ids, argument: str) -> torch.Tensor:
-    """One prompt, (1, seq), of the model's vocabulary and context; errors name ``argument``."""
-    gpt = gpt2_body(model)
-    check_ids(input_ids, argument, model=gpt, batch_one=True)
-    return input_ids.to(gpt.wte.weight.device)
+def _body(model):
+    """The ``GPT2Model`` of a GPT-2 model with a language-model head (checked once)."""
+    model_config(model)
+    return gpt2_body(model)
 
 
-def _check_pair(model, clean_ids, corrupted_ids) -> tuple:
+def _prompts(gpt, input_ids, argument: str = "input_ids", *, batch_one: bool = False) -> torch.Tensor:
+    """Token ids of the model's vocabulary and context, on its device; errors name ``argument``."""
+    return check_ids(input_ids, argument, model=gpt, batch_one=batch_one).to(gpt.wte.weight.device)
+
+
+def _check_pair(gpt, clean_ids, corrupted_ids) -> tuple:
     """Two (1, seq) prompts of the same length, both of the model's vocabulary."""
-    clean = _one_prompt(model, clean_ids, "clean_ids")
-    corrupted = _one_prompt(model, corrupted_ids, "corrupted_ids")
+    clean = _prompts(gpt, clean_ids, "clean_ids", batch_one=True)
+    corrupted = _prompts(gpt, corrupted_ids, "corrupted_ids", batch_one=True)
     if clean.shape != corrupted.shape:
         raise WrongValue("corrupted_ids", f"must have the same length as clean_ids, got {corrupted.shape[1]} "
                          f"tokens against {clean.shape[1]}; patching swaps position p for position p, so "
@@ -57,25 +64,30 @@ def _check_pair(model, clean_ids, corrupted_ids) -> tuple:
     return clean, corrupted
 
 
-def _check_token(model, token_id, argument: str) -> int:
-    """One token id of the model's vocabulary (an int)."""
-    if not is_int(token_id):
-        raise WrongType(argument, f"expected one token id (int), got {type(token_id).__name__}")
-    vocab = model.config.vocab_size
-    if not 0 <= token_id < vocab:
-        raise WrongValue(argument, f"id {token_id} is not in the vocabulary of {vocab} tokens (0 to {vocab - 1})")
-    return int(token_id)
+def _check_index(value, size: int, argument: str, what: str) -> int:
+    """``value`` as an index into ``size`` things (a token of the vocabulary, a head, a position)."""
+    if not is_int(value):
+        raise WrongType(argument, f"expected an int, got {type(value).__name__}")
+    if not 0 <= value < size:
+        raise WrongValue(argument, f"{value} is out of range; there are {size} {what}, 0 to {size - 1}")
+    return int(value)
 
 
-def _check_call(model, clean_ids, corrupted_ids, answer_id, wrong_id) -> tuple:
-    check_causal_lm(model)
-    gpt2_body(model)
-    clean, corrupted = _check_pair(model, clean_ids, corrupted_ids)
-    answer, wrong = _check_token(model, answer_id, "answer_id"), _check_token(model, wrong_id, "wrong_id")
+def _check_answers(gpt, answer_id, wrong_id) -> tuple:
+    """Two different token ids of the model's vocabulary."""
+    vocab = gpt.config.vocab_size
+    answer = _check_index(answer_id, vocab, "answer_id", "tokens in the vocabulary")
+    wrong = _check_index(wrong_id, vocab, "wrong_id", "tokens in the vocabulary")
     if answer == wrong:
         raise WrongValue("wrong_id", f"must differ from answer_id ({answer}); the difference of a logit with "
                          "itself is always 0")
-    return clean, corrupted, answer, wrong
+    return answer, wrong
+
+
+def _check_call(model, clean_ids, corrupted_ids, answer_id, wrong_id) -> tuple:
+    gpt = _body(model)
+    clean, corrupted = _check_pair(gpt, clean_ids, corrupted_ids)
+    return (clean, corrupted, *_check_answers(gpt, answer_id, wrong_id))
 
 
 # -- hooks ----------------------------------------------------------------------------------------
@@ -124,9 +136,8 @@ def activations(model, input_ids: torch.Tensor) -> dict:
     "z": (n_layer, batch, seq, n_head, d_head), "resid_final": (batch, seq, n_embd),
     "logits": (batch, seq, vocab)}``; ``resid_final`` is what enters ``ln_f``.
     """
-    check_causal_lm(model)
-    gpt = gpt2_body(model)
-    ids = check_ids(input_ids, model=gpt).to(gpt.wte.weight.device)
+    gpt = _body(model)
+    ids = _prompts(gpt, input_ids)
     n_layer, n_head = gpt.config.n_layer, gpt.config.n_head
     seen = {name: [None] * n_layer for name in ("resid_pre", "attn_out", "mlp_out", "z")}
     pairs = []
@@ -243,14 +254,6 @@ def patch_heads(model, clean_ids, corrupted_ids, answer_id: int, wrong_id: int) 
     return grid
 
 
-def _check_index(value, size: int, argument: str, what: str) -> int:
-    if not is_int(value):
-        raise WrongType(argument, f"expected an int, got {type(value).__name__}")
-    if not 0 <= value < size:
-        raise WrongValue(argument, f"{value} is out of range; there are {size} {what}, 0 to {size - 1}")
-    return int(value)
-
-
 # -- direct logit attribution ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -279,10 +282,9 @@ def logit_attribution(model, input_ids, answer_id: int, wrong_id: int) -> Attrib
     and ``x`` is the sum of the embeddings and every block's attention and MLP outputs: each
     piece ``c`` contributes ``((c - mean(c)) / s * gamma) . (W_U[answer] - W_U[wrong])``.
     """
-    check_causal_lm(model)
-    gpt = gpt2_body(model)
-    ids = _one_prompt(model, input_ids, "input_ids")
-    answer, wrong = _check_token(model, answer_id, "answer_id"), _check_token(model, wrong_id, "wrong_id")
+    gpt = _body(model)
+    ids = _prompts(gpt, input_ids, batch_one=True)
+    answer, wrong = _check_answers(gpt, answer_id, wrong_id)
     acts = activations(model, ids)
     ln_f = gpt.ln_f
     x = acts["resid_final"][0, -1].double()  # (n_embd,) the last position's final residual
@@ -320,34 +322,47 @@ def _head_outputs(gpt, z: torch.Tensor) -> tuple:
     return torch.stack(outputs), torch.stack(biases)
 
 
-# -- induction heads ------------------------------------------------------------------------------
-
-def repeated_tokens(n_tokens: int, *, seed: int = 0, vocab=None, bos: int | None = END_OF_TEXT_ID) -> torch.Tensor:
-    """``bos`` (None: none), then ``n_tokens`` random token ids, then the same ids again: (1, 1 + 2n).
-
-    ``vocab`` is the ids to draw from (a 1-D integer tensor; default all of GPT-2's vocabulary);
-    they are drawn without replacement, so no token repeats inside one copy.
-    """
-    n = check_int(n_tokens, "n_tokens", minimum=2, why=" (one token has nothing after it to attend to)")
-    seed = check_int(seed, "seed")
-    pool = torch.arange(VOCAB_SIZE) if vocab is None else vocab
-    if not isinstance(pool, torch.Tensor) or pool.dim() != 1 or pool.is_floating_point():
-        raise WrongType("vocab", "expected a 1-D integer tensor of token ids")
-    if pool.numel() < n:
-        raise WrongValue("vocab", f"has {pool.numel()} ids, fewer than n_tokens ({n})")
-    generator = torch.Generator().manual_seed(seed)
-    first = pool[torch.randperm(pool.numel(), generator=generator)[:n]]  # (n,) distinct ids
-    start = [] if bos is None else [_check_token_id(bos)]
-    return torch.cat([torch.tensor(start, dtype=torch.long), first, first]).long()[None]  # (1, [1 +] 2n)
-
-
-def _check_token_id(bos) -> int:
-    if not is_int(bos) or not 0 <= bos < VOCAB_SIZE:
-        raise WrongValue("bos", f"expected a token id of GPT-2's vocabulary or None, got {bos!r}")
-    return int(bos)
-
+# -- attention heads: what each one attends to ----------------------------------------------------
 
 @torch.no_grad()
+def attention_patterns(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """Every block's attention weights from one run: (n_layer, batch, n_head, seq, seq).
+
+    A hook on each block's ``ln_1`` keeps the normed input of its attention; anatomy's
+    ``query_key_value`` and ``attention_probabilities`` turn it into the weights (transformers
+    returns weights only with eager attention). Rows are queries, columns keys; each row sums to 1.
+    """
+    gpt = _body(model)
+    ids = _prompts(gpt, input_ids)
+    n_layer = gpt.config.n_layer
+    normed = [None] * n_layer
+    pairs = [(gpt.h[layer].ln_1, "post", lambda _m, _args, out, layer=layer: normed.__setitem__(layer, out.detach()))
+             for layer in range(n_layer)]
+    with hooks(pairs):
+        model(ids, use_cache=False)
+    weights = []
+    for layer in range(n_layer):
+        q, k, _ = query_key_value(model, layer, normed[layer])  # 2 x (batch, n_head, seq, d_head)
+        weights.append(attention_probabilities(model, layer, q, k))  # (batch, n_head, seq, seq)
+    return torch.stack(weights)
+
+
+def _mean_attention(model, input_ids, queries, keys) -> torch.Tensor:
+    """Mean weight from each position of ``queries`` to the same entry of ``keys``: (n_layer, n_head)."""
+    weights = attention_patterns(model, input_ids)  # (n_layer, batch, n_head, seq, seq)
+    return weights[..., queries, keys].mean(dim=(1, 3))
+
+
+def _repeated(model, input_ids, n_tokens) -> tuple:
+    """``input_ids`` that end with ``n_tokens`` ids repeated twice, and the second copy's positions."""
+    ids = _prompts(_body(model), input_ids)
+    n = check_int(n_tokens, "n_tokens", minimum=2)
+    seq = ids.shape[1]
+    if seq < 2 * n or not torch.equal(ids[:, seq - 2 * n:seq - n], ids[:, seq - n:]):
+        raise WrongValue("input_ids", f"must end with {n} tokens repeated twice (see repeated_tokens)")
+    return ids, n, torch.arange(seq - n, seq)  # (n,) the second copy
+
+
 def induction_scores(model, input_ids: torch.Tensor, n_tokens: int) -> torch.Tensor:
     """Mean attention from each position of the second copy to the token after its first occurrence.
 
@@ -355,17 +370,115 @@ def induction_scores(model, input_ids: torch.Tensor, n_tokens: int) -> torch.Ten
     position ``q`` of the second copy holds the same token as position ``q - n_tokens``; an
     induction head attends to the next one, ``q - n_tokens + 1``. Returns (n_layer, n_head).
     """
-    check_causal_lm(model)
-    gpt = gpt2_body(model)
-    ids = check_ids(input_ids, model=gpt).to(gpt.wte.weight.device)
-    n = check_int(n_tokens, "n_tokens", minimum=2)
+    ids, n, queries = _repeated(model, input_ids, n_tokens)
+    return _mean_attention(model, ids, queries, queries - n + 1)
+
+
+def duplicate_token_scores(model, input_ids: torch.Tensor, n_tokens: int) -> torch.Tensor:
+    """Mean attention from each position of the second copy to the same token in the first: (n_layer, n_head)."""
+    ids, n, queries = _repeated(model, input_ids, n_tokens)
+    return _mean_attention(model, ids, queries, queries - n)
+
+
+def previous_token_scores(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """Mean attention from each position (but the first) to the one just before it: (n_layer, n_head)."""
+    ids = _two_tokens(model, input_ids)
+    queries = torch.arange(1, ids.shape[1])
+    return _mean_attention(model, ids, queries, queries - 1)
+
+
+def first_token_scores(model, input_ids: torch.Tensor) -> torch.Tensor:
+    """Mean attention from each position (but the first) to the first one, an attention sink: (n_layer, n_head)."""
+    ids = _two_tokens(model, input_ids)
+    queries = torch.arange(1, ids.shape[1])
+    return _mean_attention(model, ids, queries, torch.zeros_like(queries))
+
+
+def _two_tokens(model, input_ids) -> torch.Tensor:
+    """Prompts of two tokens or more (the first position has nothing before it)."""
+    gpt = _body(model)
+    return check_ids(input_ids, model=gpt, min_tokens=2).to(gpt.wte.weight.device)
+
+
+def even_attention(seq: int, first_query: int = 1) -> float:
+    """What a head scores if it spreads its weight evenly: the mean of 1 / (q + 1) over queries q.
+
+    Query ``q`` sees ``q + 1`` keys (itself and every earlier position). The queries are
+    ``first_query`` .. ``seq - 1``; any one key then gets this weight on average.
+    """
+    seq = check_int(seq, "seq", minimum=2)
+    first = check_int(first_query, "first_query", minimum=0)
+    if first >= seq:
+        raise WrongValue("first_query", f"must be below seq ({seq}), got {first}")
+    return (1 / torch.arange(first + 1, seq + 1, dtype=torch.float64)).mean().item()
+
+
+@contextmanager
+def ablated(model, heads):
+    """Zero the outputs of ``heads``, a list of ``(layer, head)`` pairs, while the block runs.
+
+    A pre-hook on ``h[layer].attn.c_proj`` sets the head's columns of its input to 0 (zero
+    ablation): the head writes nothing but ``c_proj``'s bias, which every head shares.
+    """
+    gpt = _body(model)
+    n_head = gpt.config.n_head
+    d_head = gpt.config.n_embd // n_head
+    if isinstance(heads, tuple) or not all(isinstance(pair, tuple) and len(pair) == 2 for pair in heads):
+        raise WrongType("heads", "expected a list of (layer, head) pairs, e.g. [(0, 1)]")
+    by_layer = {}
+    for layer, head in heads:
+        by_layer.setdefault(_check_index(layer, gpt.config.n_layer, "layer", "blocks"), []).append(
+            _check_index(head, n_head, "heads", "heads per block"))
+
+    def zero(columns):
+        def hook(_module, args):
+            x = args[0].clone()  # (batch, seq, n_embd): the heads side by side
+            for head in columns:
+                x[..., head * d_head:(head + 1) * d_head] = 0
+            return (x, *args[1:])
+        return hook
+
+    with hooks([(gpt.h[layer].attn.c_proj, "pre", zero(columns)) for layer, columns in by_layer.items()]):
+        yield model
+
+
+@torch.no_grad()
+def copy_losses(model, input_ids: torch.Tensor, n_tokens: int) -> tuple:
+    """The mean next-token loss on the first copy and on the second: two floats, in nats.
+
+    ``input_ids`` ends with ``n_tokens`` ids repeated twice. The second copy's first token follows
+    the first copy's last, which nothing predicts, so it is left out; the first copy's first
+    token counts only if something comes before it (a ``bos``).
+    """
+    ids, n, _ = _repeated(model, input_ids, n_tokens)
     seq = ids.shape[1]
-    if seq < 2 * n or not torch.equal(ids[:, seq - 2 * n:seq - n], ids[:, seq - n:]):
-        raise WrongValue("input_ids", f"must end with {n} tokens repeated twice (see repeated_tokens)")
-    queries = torch.arange(seq - n, seq)  # (n,) the second copy
-    keys = queries - n + 1  # (n,) the token after each one's first occurrence
-    scores = []
-    for layer in range(gpt.config.n_layer):
-        weights = attention_weights(model, ids, layer)  # (batch, n_head, seq, seq)
-        scores.append(weights[:, :, queries, keys].mean(dim=(0, 2)))  # (n_head,)
-    return torch.stack(scores)  # (n_layer, n_head)
+    log_p = model(ids, use_cache=False).logits.double().log_softmax(-1)[:, :-1]  # (batch, seq - 1, vocab)
+    loss = -log_p.gather(-1, ids[:, 1:, None])[..., 0]  # (batch, seq - 1): loss[p] predicts token p + 1
+    first = loss[:, max(seq - 2 * n - 1, 0):seq - n - 1]  # predicts the first copy
+    second = loss[:, seq - n:]  # predicts the second copy, but its first token
+    return first.mean().item(), second.mean().item()
+
+
+def repeated_tokens(n_tokens: int, *, seed: int = 0, vocab=None, bos: int | None = END_OF_TEXT_ID,
+                    batch: int = 1) -> torch.Tensor:
+    """``bos`` (None: none), then ``n_tokens`` random token ids, then the same ids again: (batch, [1 +] 2n).
+
+    ``vocab`` is the ids to draw from (a 1-D integer tensor, or an int ``V`` for ``0 .. V - 1``;
+    default all of GPT-2's vocabulary); they are drawn without replacement, so no token repeats
+    inside one copy. ``batch`` rows, each drawn afresh.
+    """
+    n = check_int(n_tokens, "n_tokens", minimum=2, why=" (one token has nothing after it to attend to)")
+    seed = check_int(seed, "seed")
+    rows = check_int(batch, "batch", minimum=1)
+    pool = torch.arange(VOCAB_SIZE) if vocab is None else torch.arange(vocab) if is_int(vocab) else vocab
+    if not isinstance(pool, torch.Tensor) or pool.dim() != 1 or pool.is_floating_point():
+        raise WrongType("vocab", "expected a 1-D integer tensor of token ids, or a vocabulary size (int)")
+    if pool.numel() < n:
+        raise WrongValue("vocab", f"has {pool.numel()} ids, fewer than n_tokens ({n})")
+    start = [] if bos is None else [check_int(bos, "bos", minimum=0, what="a token id (int) or None")]
+    generator = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(rows):
+        first = pool[torch.randperm(pool.numel(), generator=generator)[:n]]  # (n,) distinct ids
+        out.append(torch.cat([torch.tensor(start, dtype=torch.long), first, first]).long())
+    return torch.stack(out)  # (batch, [1 +] 2n)
