@@ -10,6 +10,9 @@
   name without its language (``beyond/lora-rlhf``).
 - ``mkdocs_config()``: mkdocs.yml as data (``!ENV [NAME, default]`` reads as its default,
   ``!!python/name`` tags as None).
+- ``hook(name)``: a module of site_hooks/ under the one name it has everywhere, its file's stem
+  (``site_text``), as the hooks import each other under MkDocs and as pytest imports them
+  (``pythonpath = ["site_hooks"]``); loaded from its file, with no ``sys.path`` edit.
 
 References: Sybil's documentation ("Parsers", "Documents"); the doctest module's
 ``OutputChecker``; mkdocs' own ``yaml_load`` for the tags.
@@ -17,10 +20,13 @@ References: Sybil's documentation ("Parsers", "Documents"); the doctest module's
 
 from __future__ import annotations
 
+import ast
 import doctest
 import functools
+import importlib.util
 import io
 import re
+import sys
 import tokenize
 from pathlib import Path
 
@@ -32,6 +38,7 @@ from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+HOOKS = ROOT / "site_hooks"
 LANGUAGES = ("ja", "en")  # the first is the site's first language: a pair runs as its page
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -213,3 +220,30 @@ def mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
     Loader.add_constructor("!ENV", lambda loader, node: (  # site_url: !ENV [SITE_URL, default]
         loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None))
     return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=Loader)
+
+
+def hook(name: str):
+    """The site_hooks/ module ``name`` (its file's stem), imported once under that name.
+
+    Under MkDocs a hook imports its siblings as top-level modules (``from site_text import ...``,
+    MkDocs puts the hook's folder on sys.path while it loads it); pytest does the same through its
+    ``pythonpath``. Here the siblings a module imports are loaded first, from their files, so the
+    module finds them in ``sys.modules``: one module object per file, whoever imports it.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    path = HOOKS / f"{name}.py"
+    if not path.is_file():
+        raise ValueError(f"name: no module {name!r} in {HOOKS}")
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (HOOKS / f"{node.module}.py").is_file():
+            hook(node.module)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
