@@ -80,6 +80,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 @pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's wheel, built once per session (tests/test_packaging.py reads it,
+    tests/test_reader_copy.py installs it); built from the checkout, no build isolation."""
+    folder = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                           "-w", str(folder), str(ROOT)], capture_output=True, text=True, timeout=600,
+                          env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    (wheel,) = folder.glob("gpt2guide-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
 def pocket():
     """``(model, tokenizer)`` of the bundled pocket checkpoint, loaded once per session."""
     from gpt2guide import load

@@ -259,25 +259,21 @@ def _clean_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
 
 
-@pytest.fixture(scope="module")
-def reader_python(tmp_path_factory) -> Path:
-    """The Python of a fresh venv with the built wheel installed with its `beyond` extra."""
+@pytest.fixture(scope="session")
+def reader_python(tmp_path_factory, built_wheel) -> Path:
+    """The Python of a fresh venv with the session's wheel installed with its `beyond` extra."""
     folder = tmp_path_factory.mktemp("reader")
     env = _clean_env()  # no PYTHONPATH: pip would take the checkout's gpt2guide as installed
     started = time.monotonic()
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(folder / "dist"), str(ROOT)], capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stderr[-3000:]
-    (wheel,) = (folder / "dist").glob("gpt2guide-*.whl")
     venv = folder / "venv"
     made = subprocess.run(["python3.11", "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300,
                           env=env)
     assert made.returncode == 0, made.stderr[-3000:]
     python = venv / "bin" / "python"
     installed = subprocess.run([str(python), "-m", "pip", "install", "-q", "-c", str(ROOT / "constraints.txt"),
-                                f"{wheel}[beyond]"], capture_output=True, text=True, timeout=1800, env=env)
+                                f"{built_wheel}[beyond]"], capture_output=True, text=True, timeout=1800, env=env)
     assert installed.returncode == 0, installed.stderr[-3000:]
-    print(f"\nreader venv: wheel built and installed with [beyond] in {time.monotonic() - started:.0f} s")
+    print(f"\nreader venv: wheel installed with [beyond] in {time.monotonic() - started:.0f} s")
     return python
 
 
