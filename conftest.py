@@ -74,7 +74,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--heavy",
         action="store_true",
         help="also run the `heavy` tests: re-runs of work the default run already proves "
-        "(every chapter notebook executed); the weekly real-checkpoints workflow runs them",
+        "(every chapter notebook executed, every page run as a reader's script in the wheel's "
+        "venv); the weekly real-checkpoints workflow runs them",
     )
 
 
