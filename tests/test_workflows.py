@@ -397,7 +397,9 @@ def test_quick_loop_on_every_supported_python() -> None:
     assert requires == f">={versions[0]}", f"requires-python {requires!r}: the oldest Python tested, no upper cap"
     (setup,) = [s for s in steps(job) if uses(s) == "actions/setup-python"]
     assert setup["with"].get("cache") == "pip" and "matrix.python" in str(setup["with"].get("python-version"))
-    assert any(step.get("run", "").strip().endswith("ruff check .") for step in steps(job)), "ruff"
+    linted = [step["run"].split("ruff check ", 1)[1].split() for step in steps(job) if "ruff check " in step.get("run", "")]
+    assert linted and {"src", "tests", "tools", "site_hooks"} <= set(linted[0]), f"ruff on the code: {linted}"
+    assert all((ROOT / path).exists() for path in linted[0]), linted
     assert "needs" not in job and "if" not in job, "the quick lane waits for nothing"
 
 
