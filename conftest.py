@@ -26,31 +26,31 @@ It lives at the repository root, not in docs/, so it never becomes a page.
   (`HF_HUB_OFFLINE=0 pytest docs --checkpoint gpt2` where the hub is reachable).
 
 Page snippets carry the `slow` marker (`pytest -m "not slow"` runs the unit tests alone).
-It also holds `built_site`, the one `mkdocs build --strict` of a test session that the
-site gates (tests/test_site.py, tests/test_browser.py) share.
+
+Run once, not twice: where both pages of a language pair are collected and run the same code with
+the same expected outputs (comments aside; `tools.pages.same_code`, proved for every pair by
+tests/test_pages.py), only the Japanese page runs; `--both-languages` runs the English one too.
+Every page starts from the process state the previous one found (`tools.isolation`). The
+terminal summary gives each chapter's time against its budget (CONTRIBUTING.md, "Budgets").
 """
 
 from __future__ import annotations
 
-import doctest
 import gc
 import os
-import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sybil import Sybil
-from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
-from sybil.evaluators.doctest import DocTestEvaluator, DocTestRunner, OutputChecker
-from sybil.parsers.abstract import DocTestStringParser
+
+from tools import pages
+from tools.isolation import GlobalState
+from tools.pages import FloatTolerantChecker, parsers  # noqa: F401  (the pages' checker and parsers)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent
-DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+DOCS = ROOT / "docs"
 DEFAULT_CHECKPOINT = "pocket"
 
 
@@ -63,6 +63,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help='model the page snippets run on (default "pocket", the model shipped in the '
         'package; e.g. "gpt2" where the hub is reachable). Outputs shown on the pages are '
         "the pocket model's and are checked only with the default.",
+    )
+    parser.addoption(
+        "--both-languages",
+        action="store_true",
+        help="run the English page too where it runs the same code as its Japanese page "
+        "(by default such a pair runs once; tests/test_pages.py proves each pair identical)",
+    )
+    parser.addoption(
+        "--heavy",
+        action="store_true",
+        help="also run the `heavy` tests: re-runs of work the default run already proves "
+        "(every chapter notebook executed, every page run as a reader's script in the wheel's "
+        "venv); the weekly real-checkpoints workflow runs them",
     )
 
 
@@ -86,120 +99,103 @@ def hub(checkpoint: str) -> bool:
     return checkpoint in HUB_IDS
 
 
-class FloatTolerantChecker(OutputChecker):
-    """Sybil's doctest checker, with a tolerance for the numbers that are float results.
-
-    A float sum depends on the order of its terms, and CPUs (AMD EPYC, Intel Xeon, the CI
-    runners) order them differently, so the last digits of a model's output vary by machine.
-    When exact comparison fails, each number of the page's output (``want``) that is written
-    as a float is compared with the number in the same place of ``got``; if close enough, ``got``
-    takes the page's spelling and the exact comparison runs again, so every other character
-    still has to match.
-    """
-
-    REL, ABS = 1e-4, 1e-6  # the stated tolerance, on top of the rounding of the shown digits
-    NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])")
-
-    @staticmethod
-    def is_float(text: str) -> bool:
-        return "." in text or "e" in text.lower()
-
-    @staticmethod
-    def last_digit(text: str) -> float:
-        """The value of one unit in the last digit shown: 0.01 for "1.25", 1e-5 for "1.5e-04"."""
-        mantissa, _, exponent = text.lower().partition("e")
-        decimals = len(mantissa.partition(".")[2])
-        return 10.0 ** (int(exponent or 0) - decimals)
-
-    def close(self, want: str, got: str) -> bool:
-        if not (self.is_float(want) and self.is_float(got)):
-            return want == got  # an integer (an id, a shape, a count) is exact
-        allowed = self.ABS + self.REL * abs(float(want)) + (self.last_digit(want) + self.last_digit(got)) / 2
-        return abs(float(want) - float(got)) <= allowed
-
-    def check_output(self, want: str, got: str, optionflags: int) -> bool:
-        if super().check_output(want, got, optionflags):
-            return True
-        wanted, found = list(self.NUMBER.finditer(want)), list(self.NUMBER.finditer(got))
-        if not wanted or len(wanted) != len(found):
-            return False
-        pieces, end = [], 0
-        for w, g in zip(wanted, found):
-            if not self.close(w.group(), g.group()):
-                return False
-            pieces += [got[end:g.start()], w.group()]  # got, spelled with the page's number
-            end = g.end()
-        return super().check_output(want, "".join(pieces) + got[end:], optionflags)
-
-
-class FloatTolerantRunner(DocTestRunner):
-    """Sybil's doctest runner with ``FloatTolerantChecker``."""
-
-    def __init__(self, optionflags: int) -> None:
-        super().__init__(optionflags)
-        self._checker = FloatTolerantChecker()  # where doctest.DocTestRunner keeps its checker
-
-
-def doctest_evaluator(optionflags: int) -> DocTestEvaluator:
-    """Sybil's doctest evaluator running examples with ``FloatTolerantRunner``."""
-    evaluator = DocTestEvaluator(optionflags)
-    evaluator.runner = FloatTolerantRunner(optionflags)
-    return evaluator
-
-
-# Fenced blocks (``` or ~~~, any info string, any indent) and HTML comments: a bare
-# doctest is looked for only outside them (inside ```python fences and invisible code
-# blocks, PythonCodeBlockParser already handles `>>>`).
-_FENCED_OR_COMMENT = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[ \t]*$|<!--.*?-->",
-    re.M | re.S,
-)
-
-
-class BareDocTestParser:
-    """Doctests (`>>>`) outside fenced code blocks, e.g. in an indented code block."""
-
-    def __init__(self, optionflags: int) -> None:
-        self.doctest = DocTestStringParser(doctest_evaluator(optionflags))
-
-    def __call__(self, document):
-        blocked = [(m.start(), m.end()) for m in _FENCED_OR_COMMENT.finditer(document.text)]
-        for region in self.doctest(document.text, document.path):
-            if not any(start < region.end and region.start < end for start, end in blocked):
-                yield region
-
-
-def parsers() -> list:
-    """The parsers every page is read with (tests/test_site.py reuses them)."""
-    code_blocks = PythonCodeBlockParser(doctest_optionflags=DOCTEST_FLAGS)
-    code_blocks.doctest_parser = DocTestStringParser(doctest_evaluator(DOCTEST_FLAGS))  # floats with a tolerance
-    return [
-        code_blocks,
-        BareDocTestParser(optionflags=DOCTEST_FLAGS),
-        SkipParser(),
-    ]
-
-
 @pytest.fixture(scope="session")
 def sybil_parsers() -> list:
     """The page parsers, for the gates that check what Sybil collects."""
     return parsers()
 
 
-def free_namespace(namespace: dict) -> None:
-    """After each page: drop its variables (models, optimizers, caches), so that memory does not
-    grow page after page (a gpt2-sized `--checkpoint` would otherwise hold a copy per page)."""
+_SAVED: dict[int, GlobalState] = {}  # id(page namespace) -> the process state before the page
+
+
+def save_state(namespace: dict) -> None:
+    """Before each page: save the process-wide state a page may change (tools/isolation.py)."""
+    _SAVED[id(namespace)] = GlobalState.save()
+
+
+def end_page(namespace: dict) -> None:
+    """After each page: put back the state saved before it, so that no page changes the next one
+    (threads, grad mode, dtype, random state, deterministic flags, log levels); then drop its
+    variables (models, optimizers, caches), so that memory does not grow page after page (a
+    gpt2-sized `--checkpoint` would otherwise hold a copy per page)."""
+    saved = _SAVED.pop(id(namespace), None)
+    if saved is not None:
+        saved.restore()
     namespace.clear()
     gc.collect()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     """Every page snippet (a whole chapter runs the model) and every browser test (a site build and
-    Chromium) is `slow`, so that `pytest -m "not slow"` is the quick loop of unit tests alone."""
-    docs = ROOT / "docs"
+    Chromium) is `slow`, so that `pytest -m "not slow"` is the quick loop of unit tests alone;
+    `heavy` tests skip without `--heavy`; a language pair with the same code runs once."""
     for item in items:
-        if docs in Path(str(item.path)).parents or item.get_closest_marker("browser"):
+        if DOCS in Path(str(item.path)).parents or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("heavy") and not config.getoption("--heavy"):
+            item.add_marker(pytest.mark.skip(reason="heavy: runs weekly in real-checkpoints.yml (pytest --heavy)"))
+    if not config.getoption("--both-languages"):
+        _run_pairs_once(config, items)
+
+
+def _run_pairs_once(config: pytest.Config, items: list) -> None:
+    """Deselect the English page's snippets where its Japanese page (the first language) is
+    collected too and runs the same code with the same expected outputs, comments set aside
+    (`tools.pages.same_code`): the run would repeat the same work. A pair that differs in
+    anything but comments runs both pages."""
+    by_page: dict[Path, list] = {}
+    for item in items:
+        if isinstance(item.parent, pytest.File) and item.parent.path.suffix == ".md":
+            by_page.setdefault(Path(item.parent.path), []).append(item)
+    first, second = pages.LANGUAGES
+    drop, once = set(), []
+    for page, page_items in by_page.items():
+        if pages.language_of(page) != second:
+            continue
+        original = pages.twin(page, first)
+        if original in by_page and pages.same_code(original, page):
+            drop.update(map(id, page_items))
+            once.append(page)
+    if drop:
+        config.hook.pytest_deselected(items=[item for item in items if id(item) in drop])
+        items[:] = [item for item in items if id(item) not in drop]
+    config.stash[_RUN_ONCE] = once
+
+
+_RUN_ONCE = pytest.StashKey[list]()
+_PAGE_SECONDS: dict[str, float] = {}  # page (relative to the root) -> seconds of its snippets
+# Each chapter's pages (both languages, as run) within this many seconds on 2 CPU cores
+# (CONTRIBUTING.md, "Budgets"): the terminal summary reports each chapter's share.
+CHAPTER_BUDGET_S = 60.0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up the time of each page's snippets (setup, call and teardown), for the summary."""
+    path = report.nodeid.partition("::")[0]
+    if path.startswith("docs/") and path.endswith(".md"):
+        _PAGE_SECONDS[path] = _PAGE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Each chapter's share of the run, against its budget, and the pages that ran once for two."""
+    once = config.stash.get(_RUN_ONCE, [])
+    if not _PAGE_SECONDS:
+        return
+    chapters: dict[str, float] = {}
+    for page, seconds in _PAGE_SECONDS.items():
+        name = pages.chapter(ROOT / page)
+        chapters[name] = chapters.get(name, 0.0) + seconds
+    total = sum(chapters.values())
+    write = terminalreporter.write_line
+    terminalreporter.section("time per chapter (page snippets)")
+    write(f"{'chapter':<28} {'seconds':>8} {'share':>6}  budget {CHAPTER_BUDGET_S:.0f} s")
+    for name, seconds in sorted(chapters.items(), key=lambda kv: -kv[1]):
+        flag = "  OVER BUDGET" if seconds > CHAPTER_BUDGET_S else ""
+        write(f"{name:<28} {seconds:>8.1f} {seconds / total:>6.1%}{flag}")
+    write(f"{'all pages':<28} {total:>8.1f}")
+    if once:
+        write(f"{len(once)} English pages ran as their Japanese page (the same code and outputs; "
+              "--both-languages runs them too)")
 
 
 pytest_collect_file = Sybil(
@@ -207,38 +203,6 @@ pytest_collect_file = Sybil(
     path="docs",
     patterns=["*.md"],
     fixtures=["checkpoint", "pocket_outputs", "hub"],
-    teardown=free_namespace,
+    setup=save_state,
+    teardown=end_page,
 ).pytest()
-
-
-@dataclass(frozen=True)
-class BuiltSite:
-    """The output of one `mkdocs build --strict` (judged by its exit status)."""
-
-    path: Path
-    returncode: int
-    log: str
-
-    def require(self) -> Path:
-        if self.returncode != 0:
-            pytest.fail(
-                f"mkdocs build --strict failed (exit {self.returncode}); "
-                f"see test_build_strict:\n{self.log[-3000:]}"
-            )
-        return self.path
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """Build the site once per test session into a temporary folder."""
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        # Material's end-of-life banner is noise here; the exit status is the verdict.
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    return BuiltSite(site, result.returncode, result.stdout + result.stderr)

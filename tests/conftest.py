@@ -1,13 +1,24 @@
 """Shared fixtures of the unit tests. The tests never touch the network: the hub is switched off
-before anything imports huggingface_hub."""
+before anything imports huggingface_hub.
+
+Built once per session and shared: the pocket model (`pocket`), the site (`built_site`, one
+`mkdocs build --strict`), and Chromium serving it (tests/browser_support.py)."""
 
 import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
 
-# Browser fixtures (Chromium serving the built site), shared by every tests/test_browser*.py.
+ROOT = Path(__file__).resolve().parents[1]
+
+# Browser fixtures (Chromium serving the built site), shared by every tests/test_browser*.py
+# (`pytest_plugins` would be the idiom, but pytest accepts it only in the root conftest).
 from browser_support import (  # noqa: E402,F401
     browser,
     hosted_site_url,
@@ -16,6 +27,69 @@ from browser_support import (  # noqa: E402,F401
     sync_api,
     visit,
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def isolated_module():
+    """Each test module leaves the process as it found it (threads, grad mode, default dtype,
+    random state, deterministic flags, log levels): the pages get the same from the root conftest."""
+    from tools.isolation import GlobalState
+
+    saved = GlobalState.save()
+    yield
+    saved.restore()
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """The output of one `mkdocs build --strict` (judged by its exit status)."""
+
+    path: Path
+    returncode: int
+    log: str
+
+    def require(self) -> Path:
+        if self.returncode != 0:
+            pytest.fail(
+                f"mkdocs build --strict failed (exit {self.returncode}); "
+                f"see test_build_strict:\n{self.log[-3000:]}"
+            )
+        return self.path
+
+
+# CI sets this to keep the site the tests built and checked: the Pages job publishes that folder
+# (.github/workflows/ci.yml) instead of building the site a second time.
+SITE_DIR_VARIABLE = "GPT2GUIDE_SITE_DIR"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """Build the site once per test session, into a temporary folder (or $GPT2GUIDE_SITE_DIR)."""
+    kept = os.environ.get(SITE_DIR_VARIABLE)
+    site = Path(kept).resolve() if kept else tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        # Material's end-of-life banner is noise here; the exit status is the verdict.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return BuiltSite(site, result.returncode, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's wheel, built once per session (tests/test_packaging.py reads it,
+    tests/test_reader_copy.py installs it); built from the checkout, no build isolation."""
+    folder = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                           "-w", str(folder), str(ROOT)], capture_output=True, text=True, timeout=600,
+                          env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    (wheel,) = folder.glob("gpt2guide-*.whl")
+    return wheel
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,16 @@
 """`pytest --checkpoint NAME` runs every page against another checkpoint.
 
-Where the hub is reachable that is `--checkpoint gpt2`; here, offline, the same path runs on a
-gpt2-architecture model with random weights saved to a temporary folder: every block that does
-not print a pocket-model output must still run and check, and the pocket outputs are skipped
-with their reason.
+Where the hub is reachable that is `--checkpoint gpt2`, and the weekly workflow
+(.github/workflows/real-checkpoints.yml) runs every page on the real gpt2 and distilgpt2. Here,
+offline, the same path runs on a checkpoint folder of gpt2's shape with random weights: every
+block that does not print a pocket-model output must still run and check, and the pocket outputs
+are skipped with their reason.
+
+The folder has gpt2's width (768), heads (12, so 64 per head), context (1024) and vocabulary
+(50,257, tied head), all unlike the pocket model's, and 2 of its 12 layers: the smallest model
+that still takes every gpt2 code path a page has (a folder given as `--checkpoint`, another
+shape than the pocket's, sums as long as gpt2's), at about 40 % of the 124M model's parameters
+and compute. The 12-layer gpt2 itself runs weekly.
 """
 
 from __future__ import annotations
@@ -20,15 +27,18 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow  # every page, once more
 
 
-def random_gpt2_checkpoint(folder: Path) -> Path:
-    """A gpt2-architecture checkpoint (124M parameters, random weights) with GPT-2's tokenizer."""
-    from transformers import AutoTokenizer, GenerationConfig, GPT2LMHeadModel
+N_LAYER = 2  # of gpt2's 12 (see the module docstring)
 
-    from gpt2guide.checkpoints import config_of
+
+def random_gpt2_checkpoint(folder: Path, n_layer: int = N_LAYER) -> Path:
+    """A checkpoint of gpt2's shape with ``n_layer`` layers and random weights, with GPT-2's tokenizer."""
+    from transformers import AutoTokenizer, GenerationConfig
+
+    from gpt2guide.checkpoints import random_model
     from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR
 
-    torch.manual_seed(0)
-    GPT2LMHeadModel(config_of("gpt2")).save_pretrained(folder)
+    with torch.random.fork_rng():  # random_model seeds torch's global generator
+        random_model("gpt2", n_layer=n_layer, seed=0).save_pretrained(folder)
     GenerationConfig(bos_token_id=END_OF_TEXT_ID, eos_token_id=END_OF_TEXT_ID,
                      pad_token_id=END_OF_TEXT_ID).save_pretrained(folder)
     AutoTokenizer.from_pretrained(POCKET_DIR).save_pretrained(folder)

@@ -1,24 +1,19 @@
 """The page doctests compare float results with a stated tolerance and everything else exactly
-(the root conftest's ``FloatTolerantChecker``), through the very parsers every page is read with."""
+(``tools.pages.FloatTolerantChecker``, which the root conftest runs the pages with), through the
+very parsers every page is read with."""
 
 import doctest
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 from sybil import Document
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.pages import FloatTolerantChecker
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 @pytest.fixture(scope="module")
 def checker():
-    spec = importlib.util.spec_from_file_location("pages_conftest", ROOT / "conftest.py")
-    module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
-    spec.loader.exec_module(module)
-    return module.FloatTolerantChecker()
+    return FloatTolerantChecker()
 
 
 @pytest.mark.parametrize(("want", "got"), [

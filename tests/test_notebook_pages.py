@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import yaml
 
+from tools import pages
 from tools.commands.notebooks import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +33,7 @@ def _toc_links(html: str) -> list[str]:
 
 def _nav_labels() -> dict[str, dict[str, str]]:
     """{language: {notebook file: label}} from mkdocs.yml's nav and the English nav_translations."""
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    Loader.add_constructor("!ENV", lambda loader, node: None)  # site_url: !ENV [SITE_URL, ...]
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    config = pages.mkdocs_config()
     section = next(item for item in config["nav"] if isinstance(item, dict) and "ノートブック" in item)
     ja = {file: label for entry in section["ノートブック"] for label, file in entry.items()}
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)

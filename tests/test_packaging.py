@@ -108,11 +108,8 @@ def test_the_refusing_finder_can_fail():
 
 
 @pytest.mark.slow
-def test_the_wheel_holds_the_library_only(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (wheel,) = tmp_path.glob("gpt2guide-*.whl")
+def test_the_wheel_holds_the_library_only(built_wheel):
+    wheel = built_wheel  # one build per session (tests/conftest.py), also installed by test_reader_copy
     files = zipfile.ZipFile(wheel).namelist()
     packages = {name.split("/")[0] for name in files if not name.split("/")[0].endswith(".dist-info")}
     assert packages == {"gpt2guide"}, packages  # no tools/, no site_hooks/, no tests/

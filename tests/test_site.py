@@ -1,17 +1,14 @@
 """Gates on the site: build, snippets, translations, offline assets, page weight, switcher.
 
-The site is built once per test session (`built_site`, in the root conftest.py) and
+The site is built once per test session (`built_site`, in tests/conftest.py) and
 the gates below read that build. The page gates read docs/ directly.
 """
 
 from __future__ import annotations
 
 import ast
-import doctest
-import io
 import json
 import re
-import tokenize
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +19,7 @@ from sybil import Document
 from sybil.parsers.markdown import PythonCodeBlockParser
 
 from gpt2guide.constants import LANGUAGES  # ja, the default language, at the site root, then en
+from tools.pages import strip_comments  # the same comment-blind view the run-once pairing uses
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -141,25 +139,6 @@ def skip_reason_problem(action: str, arguments: str) -> str | None:
             return None
         return 'has a condition but no reason: add reason="why"'
     return "has neither a reason string nor if(..., reason=...)"
-
-
-def strip_comments(source: str) -> str:
-    """Python source without comments, trailing spaces or blank lines (doctests too)."""
-    if source.lstrip().startswith(">>>"):
-        examples = doctest.DocTestParser().get_examples(source)
-        return "\n".join(f">>> {strip_comments(e.source)}\n{e.want}" for e in examples)
-    try:
-        comments = [
-            token.start
-            for token in tokenize.generate_tokens(io.StringIO(source).readline)
-            if token.type == tokenize.COMMENT
-        ]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = []
-    lines = source.splitlines()
-    for row, column in comments:
-        lines[row - 1] = lines[row - 1][:column]
-    return "\n".join(line.rstrip() for line in lines if line.strip())
 
 
 # -- (b) every python snippet is collected, and says why it is skipped ----------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
 import re
 import textwrap
@@ -12,14 +11,10 @@ from pathlib import Path
 import markdown
 import pytest
 
-HOOKS = Path(__file__).resolve().parent.parent / "site_hooks"
+from tools import pages
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"site_hooks_{name}", HOOKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+HOOKS = pages.HOOKS
+_load = pages.hook  # each hook under its one name, the file's stem (as MkDocs' hooks import each other)
 
 
 doctest_blocks = _load("doctest_blocks")
@@ -207,9 +202,15 @@ def test_hooks_and_tools_share_the_definitions():
 def test_site_hooks_holds_hooks_only():
     """Every module in site_hooks/ is a hook mkdocs.yml lists, but site_text (what they share);
     maintainer commands such as vendor_katex live in tools/."""
-    import yaml
-
-    config = (HOOKS.parent / "mkdocs.yml").read_text(encoding="utf-8")
-    hooks = yaml.safe_load(config[config.index("\nhooks:"):config.index("\nplugins:")])["hooks"]
+    hooks = pages.mkdocs_config()["hooks"]
     assert {Path(h).name for h in hooks} | {"site_text.py"} == {p.name for p in HOOKS.glob("*.py")}
     assert (HOOKS.parent / "tools" / "vendor_katex.py").is_file()
+
+
+def test_a_hook_has_one_identity():
+    """The tools' loader gives the very module pytest imports through its pythonpath."""
+    import cjk_join
+    import site_text
+
+    assert pages.hook("site_text") is site_text and pages.hook("cjk_join") is cjk_join
+    assert cjk_join.is_cjk is site_text.is_cjk  # its sibling import found the same module

@@ -36,6 +36,7 @@ MAX_TIMEOUT = 90  # minutes: the project's CI limit; GitHub's own default is 360
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@([0-9a-f]{40}|v\d+)$")  # SHA or @vN
 DEPLOY_ACTION = "actions/deploy-pages"
 DEPLOY_WRITES = {"pages", "id-token"}
+SITE_DIR_VARIABLE = "GPT2GUIDE_SITE_DIR"  # where tests/conftest.py's built_site keeps the site when set
 # The real-model run, as the README gives it (the group captures the checkpoint).
 REAL_RUN = re.compile(r"HF_HUB_OFFLINE=0 \S*pytest docs --checkpoint (\S+)")
 
@@ -269,6 +270,13 @@ def test_scheduled_workflow_runs_the_pages_on_real_checkpoints() -> None:
     )
 
 
+def test_scheduled_workflow_runs_the_heavy_tests() -> None:
+    """What the default run leaves out as a re-run (`heavy`: every notebook end to end) runs weekly."""
+    workflow = the_workflow("schedule", "workflow_dispatch")
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in steps(job)]
+    assert any(re.search(r"pytest --heavy -m heavy\b", run) for run in runs), runs
+
+
 def test_scheduled_workflow_keeps_the_hub_cache() -> None:
     """The hub cache is restored before the pages run and saved after, pass or fail."""
     workflow = the_workflow("schedule", "workflow_dispatch")
@@ -349,22 +357,50 @@ def test_the_shape_checks_can_fail() -> None:
 # ---- GitHub Pages --------------------------------------------------------------------
 
 
-def test_pages_built_with_the_pages_url_and_deployed_from_the_default_branch() -> None:
+def test_pages_publishes_the_site_the_tests_built() -> None:
+    """The `.ci/run` job keeps its tested site (built with the Pages URL on the default branch)
+    and uploads it; the deploy job publishes that artifact: no second build."""
     workflow = the_workflow("push", "pull_request")
     deploy_id, deploy = job_using(workflow, DEPLOY_ACTION)
     build_id, build = job_using(workflow, "actions/upload-pages-artifact")
     assert deploy.get("needs") in (build_id, [build_id]), f"{deploy_id}: {build_id}?"
     assert deploy.get("environment", {}).get("name") == "github-pages"
     assert deploy.get("concurrency"), f"{deploy_id}: one Pages deployment at a time"
-    assert "default_branch" in build.get("if", ""), f"{build_id}: default branch only"
-    assert build.get("needs"), f"{build_id}: deploy only a commit whose tests passed"
+    assert "default_branch" in deploy.get("if", ""), f"{deploy_id}: default branch only"
+    tests = [s for s in steps(build) if re.search(r"(?m)^\s*(bash\s+)?\.ci/run\s*$", s.get("run", ""))]
+    assert len(tests) == 1, f"{build_id}: the artifact must be the site .ci/run built and tested"
+    assert not any("mkdocs build" in s.get("run", "") for s in steps(build)), f"{build_id}: a second build"
+    (upload,) = [s for s in steps(build) if uses(s) == "actions/upload-pages-artifact"]
+    assert "default_branch" in upload.get("if", ""), "upload the site on the default branch only"
+    assert f'SITE_DIR_VARIABLE = "{SITE_DIR_VARIABLE}"' in (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert tests[0].get("env", {}).get(SITE_DIR_VARIABLE) == upload["with"]["path"], (
+        f".ci/run must build into the folder it uploads ({SITE_DIR_VARIABLE})")
     configure = [s for s in steps(build) if uses(s) == "actions/configure-pages"]
     assert len(configure) == 1 and configure[0].get("id"), "configure-pages with an id"
     url = f"steps.{configure[0]['id']}.outputs.base_url"
-    builds = [s for s in steps(build) if "mkdocs build" in s.get("run", "")]
-    assert builds and url in str(builds[0].get("env", {}).get("SITE_URL")), (
-        f"the mkdocs build step must set SITE_URL from {url}"
-    )
+    step = tests[0]
+    assert url in str(step.get("env", {})) and "SITE_URL=" in step["run"], (
+        f"the .ci/run step must set SITE_URL from {url}")
+
+
+def test_quick_loop_on_every_supported_python() -> None:
+    """A first lane answers a pull request in minutes: ruff and `pytest -m "not slow"` with pip's
+    cache, on 3.11 to 3.14; the full run (`.ci/run`) stays on 3.11."""
+    workflow = the_workflow("push", "pull_request")
+    (job,) = [job for job in workflow["jobs"].values()
+              if any('pytest -m "not slow"' in step.get("run", "") for step in steps(job))]
+    versions = job.get("strategy", {}).get("matrix", {}).get("python", [])
+    assert versions == ["3.11", "3.12", "3.13", "3.14"], versions
+    import tomllib
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    assert requires == f">={versions[0]}", f"requires-python {requires!r}: the oldest Python tested, no upper cap"
+    (setup,) = [s for s in steps(job) if uses(s) == "actions/setup-python"]
+    assert setup["with"].get("cache") == "pip" and "matrix.python" in str(setup["with"].get("python-version"))
+    linted = [step["run"].split("ruff check ", 1)[1].split() for step in steps(job) if "ruff check " in step.get("run", "")]
+    assert linted and {"src", "tests", "tools", "site_hooks"} <= set(linted[0]), f"ruff on the code: {linted}"
+    assert all((ROOT / path).exists() for path in linted[0]), linted
+    assert "needs" not in job and "if" not in job, "the quick lane waits for nothing"
 
 
 def test_mkdocs_reads_site_url_from_the_environment() -> None:

@@ -26,10 +26,11 @@ import base64
 import doctest
 import posixpath
 import re
-import sys
 from pathlib import Path
 
-from site_hooks.site_text import name_language
+from tools import pages
+
+name_language = pages.hook("site_text").name_language  # the hooks' own module (one identity)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -70,15 +71,7 @@ IMAGE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\]\((?![a-z][a-z0-9+.-]*:|/|#)(
 
 def site_url() -> str:
     """The published site's address, from mkdocs.yml (its default, not the build's SITE_URL)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """Reads mkdocs.yml without running its !!python/ tags; !ENV gives its default."""
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    Loader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    return config["site_url"].rstrip("/") + "/"
+    return pages.mkdocs_config()["site_url"].rstrip("/") + "/"
 
 
 def _site_target(match: re.Match, language: str, base: str, page: str | None = None) -> str:
@@ -123,13 +116,8 @@ def _attach(text: str, language: str, docs: Path, attachments: dict) -> str:
 
 
 def _cjk_rule():
-    """The site's join rule (site_hooks/cjk_join.py), imported from the checkout."""
-    hooks = str(ROOT / "site_hooks")
-    if hooks not in sys.path:
-        sys.path.insert(0, hooks)
-    from cjk_join import join_cjk_lines
-
-    return join_cjk_lines
+    """The site's join rule (site_hooks/cjk_join.py), the hooks' own module."""
+    return pages.hook("cjk_join").join_cjk_lines
 
 
 # A line that starts a block of its own: a list item, a heading, a quote, a table row, a fence,
