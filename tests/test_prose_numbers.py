@@ -12,6 +12,8 @@ blocks: the code and the expected output of every fenced block and every invisib
 - A prose number matches a number of the blocks when, rounded as the prose rounds it, they agree
   ("0.12" matches 0.1229; "10.8" matches 10.8267), also as a percentage ("12%" matches 0.1229)
   and in millions or billions ("124 million" matches 124,439,808). Commas are ignored.
+- The alt text of a generated figure (assets/figures/), which is its spec's in tools/figures and
+  describes the figure the code drew (tests/test_figures.py holds page and spec together).
 - Numbers that are not results: those in a box whose title says they are not run here
   (`!!! info "From the LoRA paper (not run here)"`), years, chapter and section numbers, ordered-list markers,
   version numbers, names holding digits (GPT-2, float32, h.0, ln_f) and a short, reviewed
@@ -136,6 +138,8 @@ def _masked(text: str) -> str:
     """The page's prose, numbers that are not results masked too."""
     text = EXTERNAL_BOX.sub(lambda m: re.sub(r"[^\n]", MASK, m.group(0)), text)
     text = re.sub(r"<code>.*?</code>", lambda m: re.sub(r"[^\n]", MASK, m.group(0)), text, flags=re.S)
+    # A generated figure's alt text is its spec's (tools/figures), held to it by test_figures.py
+    text = re.sub(r"!\[[^\]]*\]\(assets/figures/[^)]*\)", lambda m: MASK * len(m.group(0)), text)
     text = prose(text)
     text = re.sub(r"\{\{.*?\}\}", lambda m: MASK * len(m.group(0)), text)
     for pattern in NOT_RESULTS:
