@@ -10,6 +10,11 @@ regular expression with a message that says what to write instead:
   ("id 50256", "0 to 50256"), logarithms ("ln 50257") and shapes ("(1, 7, 50257)"); a percent
   sign follows the number without a space ("10%").
 - No Japanese corner brackets 「」 in English prose: quote with "...".
+- Findings of the English read (shared/reviews/english-read.md): fp32/fp16 in prose, "predicting
+  the next word", four-digit numbers with a comma, tests that "prove", "one a line", "is, is",
+  typos that "never fail", a backward step named a Jacobian-vector product, dropout as "a random
+  10%", and test files named to readers who have no tests/ folder. "The study notebook" is
+  mentioned only on the home page and the summary, or in a box titled "From the study notebook".
 - Calques from Japanese and second names for one concept (docs/glossary.en.md): "in this
   page", "makes small", "call its body", "class object", "the notebook" (say "the study
   notebook"), "key-value cache", "layer normalization" and "LayerNorm" outside the glossary's
@@ -90,7 +95,40 @@ RULES = [
           'write "layer norm" (`nn.LayerNorm` in code is fine)', re.I),
     _rule("term-pretrained", r"\bpre-train(?:ed|ing)?\b", 'write "pretrained"', re.I),
     _rule("term-lm-head", r"\blanguage[- ]model head\b", 'write "LM head"', re.I),
+    _rule("term-float32", r"\bfp(?:16|32)\b", 'write "float32" / "float16" in prose (as the glossary)',
+          re.I),
+    _rule("term-next-token", r"\bpredict(?:s|ing|ion of)? the next word\b",
+          'the model predicts the next token, not word'),
+    # -- the English read's findings (shared/reviews/english-read.md) that a pattern can catch
+    _rule("four-digit-comma", r"(?<![\d,.])\d,\d{3}(?![\d,])",
+          "four-digit numbers take no comma (1024, 1200), as in the Japanese pages"),
+    _rule("test-proves", r"\b(?:prove[sn]?|proving)\b",
+          'a test on examples checks, it does not prove: write "checks"', re.I),
+    _rule("one-a-line", r"\bone an? (?:line|row)\b", 'write "one per line"', re.I),
+    _rule("is-comma-is", r"\bis, is\b", 'rephrase: "The probability of a whole text is..."', re.I),
+    _rule("typo-never-fails", r"\b(?:typos?|it|BPE)\b[^.]*\bnever fails?\b(?! on)",
+          'a typo never makes the tokenizer fail: say what does not fail', re.I),
+    _rule("jacobian-vector", r"\bJacobian-vector product",
+          "a backward step is a vector-Jacobian product (J-v products are forward mode)", re.I),
+    _rule("random-percent", r"\ba random \d+%", "dropout zeroes each value with probability p "
+          "(about p of them), not a fixed share"),
+    _rule("tests-path", r"(?<![\w/])tests/test_\w+\.py\b",
+          "readers have no tests/ folder: link the file on GitHub, in inline code"),
 ]
+
+# "The study notebook" (the Japanese notebook the guide grew from) is the home page's story and the
+# summary's table of open questions; elsewhere a page says what a first attempt does, or gathers
+# the comparison in a box titled "From the study notebook".
+STUDY_NOTEBOOK_PAGES = {"index.en.md", "summary.en.md"}
+_STUDY_BOX = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?) \w+ "From the study notebook[^\n]*\n'
+                        r"(?:(?P=indent)[ \t]{4}[^\n]*\n|[ \t]*\n)*", re.M)
+
+
+def study_notebook_mentions(text: str) -> list[int]:
+    """Line numbers that mention the study notebook outside a "From the study notebook" box."""
+    text = _STUDY_BOX.sub(lambda m: re.sub(r"[^\n]", MASK, m.group(0)), text)
+    return [n for n, line in enumerate(prose(text).splitlines(), start=1)
+            if re.search(r"\bstudy notebook", line, re.I)]
 
 
 def lint(text: str) -> list[Hit]:
@@ -109,14 +147,38 @@ def english_pages() -> list[Path]:
     return sorted(path for path in DOCS.rglob("*.en.md") if "notebooks" not in path.parts)
 
 
-@pytest.mark.parametrize("path", english_pages(),
-                         ids=lambda p: p.relative_to(DOCS).as_posix())
+# Pages another helper rewrites in parallel (issue 28); the lead runs the new rules on them at merge.
+ELSEWHERE = {"beyond/interpretability.en.md"}
+
+
+def _param(path: Path):
+    name = path.relative_to(DOCS).as_posix()
+    marks = [pytest.mark.xfail(reason="rewritten on the interp branch; run at merge", strict=False)
+             ] if name in ELSEWHERE else []
+    return pytest.param(path, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in english_pages()])
 def test_english_page_keeps_the_house_style(path: Path) -> None:
     hits = lint(path.read_text(encoding="utf-8"))
     assert not hits, (
         f"{path.relative_to(ROOT)} breaks the English house style:\n"
         + "\n".join(str(hit) for hit in hits)
     )
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in english_pages()
+                                  if p.relative_to(DOCS).as_posix() not in STUDY_NOTEBOOK_PAGES])
+def test_the_study_notebook_stays_on_the_home_page_and_summary(path: Path) -> None:
+    lines = study_notebook_mentions(path.read_text(encoding="utf-8"))
+    assert not lines, (f"{path.relative_to(ROOT)} mentions the study notebook on lines {lines}: say "
+                       'what a first attempt does, or use a box titled "From the study notebook"')
+
+
+def test_study_notebook_rule_catches_a_mention_and_spares_the_box() -> None:
+    text = ('The study notebook\'s loop.\n\n??? info "From the study notebook: its error"\n'
+            "    The study notebook does not show it.\n\nA first attempt sorts.\n")
+    assert study_notebook_mentions(text) == [1]
 
 
 BAD = """\
@@ -127,7 +189,10 @@ A vocabulary of 50257 tokens, a 10 % dropout, and 「こ」 in English prose.
 In this page we show what training makes small, and call its body `gpt`.
 An LLM is one class object. The notebook's loop is the notebook the guide grew from.
 The key-value cache, a layer normalization and a LayerNorm of a pre-trained model.
-Its language-model head.
+Its language-model head. Weights in fp32, predicting the next word, a context of 1,024 tokens.
+A test proves it; 50,000 merges, one a line. How probable a text is, is a product.
+A typo such as "uou" never fails. The softmax's Jacobian-vector product.
+Dropout sets a random 10% to zero; tests/test_backward.py checks this.
 """
 
 GOOD = """\
@@ -147,6 +212,10 @@ On this page training minimizes the loss; keep its body as `gpt`, an object with
 The study notebook's loop is the study notebook the guide grew from; the chapter notebooks.
 The KV cache (key-value cache), a layer norm (layer normalization), `nn.LayerNorm`, pretrained.
 Parameters, the meter of a poem, four hours, our course: no false alarms. 『日本語の書名』.
+In float32, predicting the next token, 1024 tokens, 1,557,611,200 values; a test checks it.
+One merge per line; the probability of a text is a product; BPE never fails on it.
+A vector-Jacobian product; each value is zeroed with probability 0.1; the repository's tests.
+The space belongs to the next word.
 """
 
 
@@ -174,6 +243,16 @@ def test_the_linter_flags_each_rule_on_a_bad_sample() -> None:
     ("A LayerNorm sits there.", "term-layer-norm"),
     ("A pre-trained model.", "term-pretrained"),
     ("The language-model head.", "term-lm-head"),
+    ("Weights in fp16.", "term-float32"),
+    ("It is good at predicting the next word.", "term-next-token"),
+    ("A context of 1,024 tokens.", "four-digit-comma"),
+    ("A test proves they agree.", "test-proves"),
+    ("It holds 50,000 merges, one a line.", "one-a-line"),
+    ("How probable a whole text is, is the product.", "is-comma-is"),
+    ('A typo such as "uou" never fails.', "typo-never-fails"),
+    ("Attention: the softmax's Jacobian-vector product.", "jacobian-vector"),
+    ("It sets a random 10% of the values to zero.", "random-percent"),
+    ("See tests/test_backward.py for the loop.", "tests-path"),
 ])
 def test_each_rule_catches_its_bad_example(bad: str, rule: str) -> None:
     assert rule in {hit.rule for hit in lint(bad)}, f"{rule} missed {bad!r}"
