@@ -96,16 +96,20 @@ def corpus(janeaustenr: Path | None) -> tuple[str, str]:
 # --- scoring, the same for both models -------------------------------------------------------------
 
 @torch.no_grad()
-def mean_window_loss(logits_of, ids: list[int], context: int) -> float:
+def mean_window_loss(logits_of, ids: list[int], context: int, batch: int = 32) -> float:
     """Mean loss per predicted token over non-overlapping windows of ``context`` tokens."""
+    windows = [ids[start : start + context] for start in range(0, len(ids), context)]
+    windows = [w for w in windows if len(w) >= 2]
     total, count = 0.0, 0
-    for start in range(0, len(ids), context):
-        window = torch.tensor(ids[start : start + context])[None]  # (1, <= context)
-        if window.shape[1] < 2:
-            break
-        logits = logits_of(window[:, :-1])  # (1, n - 1, vocab): predicts window[1:]
-        loss = torch.nn.functional.cross_entropy(logits[0].float(), window[0, 1:], reduction="sum")
-        total, count = total + loss.item(), count + window.shape[1] - 1
+    # Full windows go in batches; the shorter last one alone (no padding to mask).
+    full = [w for w in windows if len(w) == context]
+    groups = [full[i : i + batch] for i in range(0, len(full), batch)] + [[w] for w in windows[len(full):]]
+    for group in groups:
+        group = torch.tensor(group)  # (n, <= context)
+        logits = logits_of(group[:, :-1])  # (n, len - 1, vocab): predicts group[:, 1:]
+        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1).float(), group[:, 1:].flatten(),
+                                                 reduction="sum")
+        total, count = total + loss.item(), count + group[:, 1:].numel()
     return total / count
 
 
@@ -145,7 +149,8 @@ def nanogpt_run(nanogpt: Path, work: Path, stoi: dict, held_out: str, iterations
     """nanoGPT's own train.py, the README's CPU recipe for ``iterations``; then its held-out score."""
     out = work / f"out-{iterations}"
     settings = {**NANOGPT_RECIPE, "max_iters": iterations, "lr_decay_iters": iterations, "dataset": "austen",
-                "out_dir": str(out), "always_save_checkpoint": True}  # the last model, not the best on held-out
+                "out_dir": str(out), "always_save_checkpoint": True,
+                "eval_interval": min(NANOGPT_EVAL_INTERVAL, iterations)}  # the last model, not the best on held-out
     command = [sys.executable, str(nanogpt / "train.py"), str(nanogpt / NANOGPT_CONFIG)]
     command += [f"--{key}={value}" for key, value in settings.items()]
     if not (work / "configurator.py").exists():  # train.py exec()s ./configurator.py from where it runs
@@ -248,6 +253,7 @@ def main(argv=None) -> dict:
         "nanogpt": {"recipe": NANOGPT_RECIPE, "config": NANOGPT_CONFIG, "commit": nanogpt_commit(args.nanogpt)},
         "gpt2guide": {"version": gpt2guide.__version__, "options": options},
         "points": [],
+        "complete": False,  # True once every point asked for is measured
     }
     print(f"pocket: {pocket}", file=sys.stderr)
 
@@ -266,6 +272,7 @@ def main(argv=None) -> dict:
                                                    chars_per_token)
                 print(f"gpt2guide: {point['gpt2guide']}", file=sys.stderr)
             record["points"].append(point)
+            save(record, args)
         for m in minutes:
             point = {"label": f"{m:g} min", "minutes": m}
             if args.only != "nanogpt":
@@ -276,13 +283,20 @@ def main(argv=None) -> dict:
                 point["nanogpt"] = nanogpt_run(args.nanogpt, work, stoi, held_out, iterations)
                 print(f"{m} min nanoGPT: {point['nanogpt']}", file=sys.stderr)
             record["points"].append(point)
+            save(record, args)
     record["load_average_end"] = load_average()
+    record["complete"] = True
+    print(save(record, args))
+    return record
+
+
+def save(record: dict, args) -> str:
+    """The record so far, to --out and (with --write) the package's file: a cut-short run keeps its points."""
     text = json.dumps(record, indent=1) + "\n"
     for path in [args.out] * bool(args.out) + [RECORD] * args.write:
         path.write_text(text)
         print(f"wrote {path}", file=sys.stderr)
-    print(text)
-    return record
+    return text
 
 
 if __name__ == "__main__":
