@@ -22,7 +22,7 @@ from . import corpus, tokenizer
 from gpt2guide.pocket.held_out import CARD_NAME
 from gpt2guide.pocket.train import TrainConfig, new_model
 
-from .training import held_out_loss, train, trained_model
+from .training import CHECKPOINT, CONFIG, held_out_loss, read_meta, train, trained_model
 
 # Prompts whose continuations the data card records: the guide's running prompt, and two more.
 SAMPLE_PROMPTS = (RUNNING_PROMPT, "It is a truth universally", "The weather was")
@@ -76,11 +76,11 @@ def export(run_dir: Path, out_dir: Path = POCKET_DIR) -> dict:
     import transformers
     from transformers import GenerationConfig
 
-    if not (run_dir / "state.json").is_file():
-        raise WrongValue("run_dir", f"{run_dir} holds no training run (no state.json); train one first with "
-                         "`gpt2guide pocket train --run-dir DIR`, or pass the folder of an existing run")
-    meta = json.loads((run_dir / "state.json").read_text())
-    config = TrainConfig(**meta["config"])
+    if not (run_dir / CHECKPOINT / "training_card.json").is_file():
+        raise WrongValue("run_dir", f"{run_dir} holds no training run (no {CHECKPOINT}/training_card.json); train one "
+                         "first with `gpt2guide pocket train --run-dir DIR`, or pass the folder of an existing run")
+    config = TrainConfig(**json.loads((run_dir / CONFIG).read_text()))
+    meta = read_meta(run_dir, config)
     model = trained_model(run_dir, config)
     _, held_out_tokens = load_tokens(run_dir)
     untrained = held_out_loss(new_model(config).eval(), held_out_tokens, config)

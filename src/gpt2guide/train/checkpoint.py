@@ -23,7 +23,6 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from ..constants import END_OF_TEXT_ID
 from ..validation import WrongType, WrongValue
 
 CARD = "training_card.json"
@@ -86,8 +85,8 @@ def save_checkpoint(folder: Path, model, tokenizer) -> None:
     from ..checkpoints import _quiet_progress
 
     folder.mkdir(parents=True, exist_ok=True)
-    model.generation_config = GenerationConfig(bos_token_id=END_OF_TEXT_ID, eos_token_id=END_OF_TEXT_ID,
-                                               pad_token_id=END_OF_TEXT_ID)
+    end = model.config.eos_token_id  # <|endoftext|>, or None in a synthetic vocabulary
+    model.generation_config = GenerationConfig(bos_token_id=end, eos_token_id=end, pad_token_id=end)
     # a local write takes a blink: keep transformers' "Writing model shards" bar off the screen
     with _quiet_progress(local=True), tempfile.TemporaryDirectory(dir=folder, prefix=".writing-") as name:
         staging = Path(name)

@@ -74,9 +74,10 @@ def gpt2_config(shape: Shape, vocab_size: int = VOCAB_SIZE, dropout: float = 0.0
     """A ``GPT2Config`` of ``shape`` (transformers' defaults elsewhere, dropout as given)."""
     from transformers import GPT2Config
 
+    end = END_OF_TEXT_ID if vocab_size > END_OF_TEXT_ID else None  # a synthetic vocabulary has no <|endoftext|>
     return GPT2Config(vocab_size=vocab_size, n_positions=shape.n_positions, n_embd=shape.n_embd,
                       n_layer=shape.n_layer, n_head=shape.n_head, resid_pdrop=dropout, embd_pdrop=dropout,
-                      attn_pdrop=dropout, bos_token_id=END_OF_TEXT_ID, eos_token_id=END_OF_TEXT_ID)
+                      attn_pdrop=dropout, bos_token_id=end, eos_token_id=end)
 
 
 def fresh_model(shape: Shape, *, vocab_size: int = VOCAB_SIZE, dropout: float = 0.0, seed: int = 0):

@@ -161,20 +161,24 @@ class Data:
         return self.train[starts[:, None] + torch.arange(self.window)]
 
     def held_out_examples(self, max_tokens: int | None = None) -> list[torch.Tensor]:
-        """The held-out part as examples that score each token once: rows, or non-overlapping windows
-        (each starts on the last token of the one before). With ``max_tokens``, evenly spaced ones
-        covering about that many tokens. Each (1, length)."""
-        if self.rows:
-            examples = list(self.held_out[:, None])
-        else:
-            step = self.window - 1
-            examples = [self.held_out[start:start + self.window][None]
-                        for start in range(0, self.held_out.numel() - 1, step)]
-            examples = [e for e in examples if e.shape[1] >= 2]
-        if max_tokens is not None and len(examples) * self.window > max_tokens:
-            keep = max(1, max_tokens // self.window)
-            examples = [examples[round(i * (len(examples) - 1) / max(1, keep - 1))] for i in range(keep)]
+        """The held-out part as examples that score each token once (see ``scoring_windows``)."""
+        examples = list(self.held_out[:, None]) if self.rows else scoring_windows(self.held_out, self.window)
+        return evenly_spaced(examples, self.window, max_tokens)
+
+
+def scoring_windows(stream: torch.Tensor, window: int) -> list[torch.Tensor]:
+    """Non-overlapping windows of ``stream``, each starting on the last token of the one before, so
+    that every token but the first is predicted exactly once. Each (1, length <= window)."""
+    examples = [stream[start:start + window][None] for start in range(0, stream.numel() - 1, window - 1)]
+    return [e for e in examples if e.shape[1] >= 2]
+
+
+def evenly_spaced(examples: list[torch.Tensor], window: int, max_tokens: int | None) -> list[torch.Tensor]:
+    """All the examples, or with ``max_tokens`` evenly spaced ones covering about that many tokens."""
+    if max_tokens is None or len(examples) * window <= max_tokens:
         return examples
+    keep = max(1, max_tokens // window)
+    return [examples[round(i * (len(examples) - 1) / max(1, keep - 1))] for i in range(keep)]
 
 
 def prepare(data, *, ids, held_out, vocab_size: int | None, context: int, tokenizer) -> Data:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import threading
 import time
@@ -24,8 +25,8 @@ from pathlib import Path
 
 import torch
 
-from ..validation import WrongType, WrongValue, check_int, check_number, is_real
-from . import checkpoint, data as data_module, evaluate
+from ..validation import WrongType, WrongValue, check_int, check_number
+from . import checkpoint, data as data_module, evaluate, parallel
 from .config import Shape, fresh_model, shape_of
 from .progress import Progress, check_quiet
 from .schedule import step_progress, warmup_cosine
@@ -113,7 +114,7 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
     prepared = data_module.prepare(data, ids=ids, held_out=held_out, vocab_size=vocab_size,
                                    context=shape.n_positions, tokenizer=tokenizer)
     prompt_ids = _prompt_ids(prompt, prepared, tokenizer, ids is not None, vocab_size, shape.n_positions)
-    world, rank = _world()
+    world, rank = parallel.world()
     if batch_size % world:
         raise WrongValue("batch_size", f"{batch_size} windows cannot be shared by {world} processes; pass a "
                          f"multiple of {world}")
@@ -124,7 +125,11 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
     settings = dict(steps=steps, minutes=minutes, eval_every=eval_every, eval_tokens=eval_tokens,
                     sample_tokens=sample_tokens, stop_after=stop_after, on_eval=on_eval, quiet=quiet or rank != 0,
                     world=world, rank=rank, folder=folder, resuming=resuming)
-    with _threads(threads), torch.random.fork_rng(devices=[target] if target.type == "cuda" else []):
+    if world > 1 and target.type == "cuda" and target.index is None:  # torchrun: one GPU per process
+        target = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    # The run seeds torch's generators (initial weights, dropout): fork them, so the caller's come back as they were.
+    accelerator = [] if target.type == "cpu" else [target.index or 0]
+    with _threads(threads), torch.random.fork_rng(devices=accelerator, device_type=target.type if accelerator else "cuda"):
         return _run(prepared, tokenizer, prompt_ids, target, recipe, **settings)
 
 
@@ -149,17 +154,6 @@ def _prompt_ids(prompt, prepared, tokenizer, is_ids: bool, vocab_size, context: 
     return ids[None].to(torch.int64)
 
 
-def _world() -> tuple[int, int]:
-    """``(processes, this one's rank)``: from an initialised process group, or torchrun's variables."""
-    import os
-
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_world_size(), dist.get_rank()
-    return int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
-
-
 @contextlib.contextmanager
 def _threads(threads):
     before = torch.get_num_threads()
@@ -169,21 +163,6 @@ def _threads(threads):
         yield
     finally:
         torch.set_num_threads(before)
-
-
-@contextlib.contextmanager
-def _process_group(world: int, device: torch.device):
-    """Join torchrun's process group if there is one to join and nobody joined it yet; leave it after."""
-    import torch.distributed as dist
-
-    if world == 1 or dist.is_initialized():
-        yield
-        return
-    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    try:
-        yield
-    finally:
-        dist.destroy_process_group()
 
 
 @contextlib.contextmanager
@@ -216,8 +195,6 @@ def _optimizer(model, lr: float, weight_decay: float) -> torch.optim.AdamW:
 
 def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eval_every, eval_tokens, sample_tokens,
          stop_after, on_eval, quiet, world, rank, folder, resuming) -> Run:
-    import torch.distributed as dist
-
     shape = Shape(**recipe["shape"])
     torch.manual_seed(recipe["seed"])  # inside fork_rng: dropout draws from here, the caller's state is restored
     model = fresh_model(shape, vocab_size=recipe["vocab_size"], dropout=recipe["dropout"], seed=recipe["seed"])
@@ -240,12 +217,12 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
     if stop_after is not None:
         last = step + stop_after if last is None else min(last, step + stop_after)
     share = recipe["batch_size"] // world
-    trained = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     progress = Progress(quiet=quiet, initial=step, total=steps)
     budget = None if minutes is None else minutes * 60.0
     tokens_per_step = recipe["batch_size"] * (prepared.window - 1)
-    started, seconds_before, window_started, window_tokens = time.perf_counter(), meta["seconds"], None, 0
-    speed = None  # tokens per second of this sitting, from the end of its first step (compiling, warming up)
+    started, seconds_before = time.perf_counter(), meta["seconds"]
+    # Training speed of this sitting: the time of each step but the first (warming up), evaluations left out.
+    timed_tokens, timed_seconds, speed = 0, 0.0, None
 
     def elapsed() -> float:
         return seconds_before + time.perf_counter() - started
@@ -266,16 +243,19 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
         meta["history"].append(entry)
         progress.held_out = loss
 
-    with _process_group(world, device), _sigint(folder is not None and rank == 0) as interrupted:
+    with parallel.process_group(world, device), _sigint(folder is not None and rank == 0) as interrupt:
+        trained = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+        interrupted = False
         try:
             while True:
                 # Stop? By steps, by this sitting's end, by minutes, or by Ctrl-C (every process agrees).
-                stop = (last is not None and step >= last) or (budget is not None and elapsed() >= budget)
-                stop_now = torch.tensor([float(stop), float(interrupted.is_set())])
-                if world > 1:
-                    dist.all_reduce(stop_now, op=dist.ReduceOp.MAX)
-                if stop_now.any():
+                stop = ((last is not None and step >= last)
+                        or (budget is not None and step > meta["step"] and elapsed() >= budget))  # a step at least
+                flags = parallel.all_agree(torch.tensor([float(stop), float(interrupt.is_set())]), world)
+                if flags.any():
+                    interrupted = bool(flags[1])
                     break
+                step_started = time.perf_counter()
                 # 1. the learning rate of this step: warm-up, then cosine over steps or over the time budget
                 progress_now = (step_progress(step, steps, recipe["warmup"]) if steps is not None
                                 else elapsed() / budget)
@@ -292,19 +272,14 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), recipe["grad_clip"])
                 optimizer.step()
-                value = loss.detach()
-                if world > 1:  # the loss of the whole batch, as one process would print it
-                    dist.all_reduce(value)
-                    value /= world
+                value = parallel.mean_over(loss.detach(), world)  # the whole batch's loss, as one process has it
                 step += 1
                 meta["losses"].append(value.item())
                 meta["tokens_seen"] += tokens_per_step
-                if window_started is None:  # tokens per second, counted from the end of the first step
-                    window_started = time.perf_counter()
-                else:
-                    window_tokens += tokens_per_step
-                if window_tokens:
-                    speed = window_tokens / (time.perf_counter() - window_started)
+                if step > meta["step"] + 1:  # not the sitting's first step
+                    timed_tokens += tokens_per_step
+                    timed_seconds += time.perf_counter() - step_started
+                    speed = timed_tokens / timed_seconds
                 progress.step(meta["losses"][-1], speed or 0.0)
                 if step % eval_every == 0 and step != last:
                     evaluation(final=False)
@@ -313,14 +288,13 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
                               device, world, speed)
         finally:
             progress.close()
-        final = not interrupted.is_set()
-        evaluation(final=final)
+        evaluation(final=not interrupted)
         meta["step"], meta["seconds"] = step, elapsed()
         card = _card(meta, prepared, device, world, speed)
         if folder is not None and rank == 0:
             _save(folder, model, tokenizer, optimizer, generator, meta, step, meta["seconds"], prepared, device, world,
                   speed)
-        if interrupted.is_set():
+        if interrupted:
             raise Interrupted(folder, step)
     model.to("cpu").eval()
     return Run(model=model, tokenizer=tokenizer, history=meta["history"], losses=meta["losses"], card=card,
@@ -360,7 +334,8 @@ def _card(meta, prepared, device, world, speed) -> dict:
         "held_out_bits_per_character": None if held is None else evaluate.bits_per_character(
             held, prepared.held_out_tokens, prepared.held_out_characters),
         "wall_seconds": round(meta["seconds"], 3),
-        "tokens_per_second": round(speed, 1) if is_real(speed) else None,
+        # of the training steps (the first and the evaluations left out), else of the whole sitting
+        "tokens_per_second": round(speed if speed else meta["tokens_seen"] / max(meta["seconds"], 1e-9), 1),
         "seed": recipe["seed"],
         "device": str(device),
         "processes": world,

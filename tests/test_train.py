@@ -1,0 +1,185 @@
+"""The reader's trainer (``gpt2guide.train``): the API's shape, the card, the folder, resuming, errors.
+
+Every run here is a one-block model of width 16 for a few steps, so each test takes seconds; the
+Ctrl-C and the command-line runs, which start a Python process, are in tests/test_train_cli.py.
+"""
+
+import json
+import math
+
+import pytest
+import torch
+from transformers import GPT2LMHeadModel
+
+import gpt2guide
+from gpt2guide.threads import one_thread
+from gpt2guide.train import Run, train
+from gpt2guide.validation import WrongType, WrongValue
+
+SMALL = dict(layers=1, width=16, heads=2, context=8, batch_size=4, quiet=True)
+STREAM = [list(range(3, 19)) * 12]  # a repeating pattern of 16 ids: easy to learn
+TEXT = "It is a truth universally acknowledged, that a single man in possession of a good fortune. " * 12
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run") / "out"
+    with one_thread():
+        return train(TEXT, out=folder, steps=6, eval_every=3, prompt="It is", sample_tokens=4, **SMALL)
+
+
+def test_the_run_has_the_api_shape(text_run):
+    run = text_run
+    assert isinstance(run, Run) and isinstance(run.model, GPT2LMHeadModel)
+    assert not run.model.training and run.model.device.type == "cpu"
+    assert run.model.config.vocab_size == 50257 and run.model.config.n_positions == 8
+    assert len(run.losses) == 6 and all(isinstance(x, float) for x in run.losses)
+    assert [h["step"] for h in run.history] == [3, 6]
+    for entry in run.history:
+        assert {"step", "loss", "held_out_loss", "greedy", "sample", "extra"} <= entry.keys()
+        assert isinstance(entry["greedy"], str) and isinstance(entry["sample"], str)
+    assert run.tokenizer.encode("I can't forget you, for") == [40, 460, 470, 6044, 345, 11, 329]
+
+
+def test_the_card(text_run):
+    card = text_run.card
+    assert card == json.loads((text_run.out / "training_card.json").read_text())
+    assert card["steps"] == 6 and card["tokens_seen"] == 6 * 4 * 8
+    assert card["characters"] + card["held_out_characters"] == len(TEXT)
+    assert card["held_out_characters"] == round(len(TEXT) * 0.1)
+    assert card["held_out_loss"] == text_run.history[-1]["held_out_loss"]
+    bpc = card["held_out_loss"] * card["held_out_tokens"] / card["held_out_characters"] / math.log(2)
+    assert card["held_out_bits_per_character"] == pytest.approx(bpc)
+    assert card["losses"] == text_run.losses and card["history"] == text_run.history
+    assert card["tokens_per_second"] > 0 and card["wall_seconds"] > 0
+    assert card["seed"] == 0 and card["device"] == "cpu"
+    assert {"python", "torch", "transformers"} <= card["machine"]["versions"].keys()
+    assert len(card["text_sha256"]) == 64
+
+
+def test_the_folder_loads_with_gpt2guide_load(text_run):
+    names = {p.name for p in text_run.out.iterdir()}
+    assert {"config.json", "model.safetensors", "generation_config.json", "training_card.json",
+            "resume.safetensors", "resume.json"} <= names
+    assert not [n for n in names if n.endswith(".tmp") or n.startswith(".writing")]
+    model, tokenizer = gpt2guide.load(text_run.out)
+    ids = torch.tensor([tokenizer.encode("It is a truth")])
+    assert torch.allclose(model(ids).logits, text_run.model(ids).logits, atol=1e-6)
+
+
+def test_the_loss_falls_on_a_pattern():
+    with one_thread():
+        run = train(ids=STREAM, vocab_size=32, steps=30, lr=1e-2, eval_every=10, **SMALL)
+    held = [h["held_out_loss"] for h in run.history]
+    assert held[-1] < held[0] - 0.5 and held[-1] < math.log(32) / 2  # untrained: about ln 32
+    assert isinstance(run.history[-1]["greedy"], list)  # ids in, ids out
+    assert run.card["held_out_bits_per_character"] is None and run.card["characters"] is None
+
+
+def test_equal_length_sequences_are_whole_rows():
+    rows = [[5, 6, 7, 8, 9, 10]] * 10
+    with one_thread():
+        run = train(ids=rows, vocab_size=16, steps=2, **SMALL)
+    assert run.card["recipe"]["rows"] is True and run.card["recipe"]["window"] == 6
+    assert run.card["tokens"] == 9 * 6 and run.card["held_out_tokens"] == 6
+
+
+def test_global_random_state_and_threads_are_untouched():
+    torch.manual_seed(123)
+    before, threads = torch.get_rng_state(), torch.get_num_threads()
+    train(ids=STREAM, vocab_size=32, steps=2, threads=1, **SMALL)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.get_num_threads() == threads
+
+
+def test_the_same_seed_repeats_the_run():
+    with one_thread():
+        a = train(ids=STREAM, vocab_size=32, steps=3, seed=5, **SMALL)
+        b = train(ids=STREAM, vocab_size=32, steps=3, seed=5, **SMALL)
+        c = train(ids=STREAM, vocab_size=32, steps=3, seed=6, **SMALL)
+    assert a.losses == b.losses != c.losses
+
+
+def _weights(folder):
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_stopped_and_resumed_equals_uninterrupted(tmp_path):
+    settings = dict(ids=STREAM, vocab_size=32, steps=8, eval_every=4, **SMALL)
+    with one_thread():
+        whole = train(out=tmp_path / "whole", **settings)
+        first = train(out=tmp_path / "resumed", stop_after=3, **settings)
+        assert first.card["steps"] == 3
+        resumed = train(out=tmp_path / "resumed", resume=True, **settings)
+    assert resumed.card["steps"] == 8 and resumed.losses == whole.losses
+    a, b = _weights(tmp_path / "whole"), _weights(tmp_path / "resumed")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(_weights(tmp_path / "resumed")["transformer.h.0.mlp.c_fc.weight"],
+                           first.model.state_dict()["transformer.h.0.mlp.c_fc.weight"])  # it went on training
+
+
+def test_an_occupied_folder_is_refused(tmp_path, capsys):
+    settings = dict(ids=STREAM, vocab_size=32, steps=2, **SMALL)
+    train(out=tmp_path, **settings)
+    with pytest.raises(WrongValue, match=r"^out: .* already holds another run \(2 steps\)"):
+        train(out=tmp_path, **settings)
+    with pytest.raises(WrongValue, match=r"^resume: .* another recipe \(seed differ"):
+        train(out=tmp_path, resume=True, **{**settings, "steps": 3, "seed": 1})
+    train(out=tmp_path, force=True, **{**settings, "seed": 1})
+    assert "replacing the run of 2 steps in" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(WrongValue, match=r"^out: .* already holds 1 other file"):
+        train(out=other, **settings)
+
+
+@pytest.mark.parametrize("kwargs, error, argument", [
+    (dict(data=None), WrongValue, "data"),
+    (dict(data=""), WrongValue, "data"),
+    (dict(data=3), WrongType, "data"),
+    (dict(data="too short"), WrongValue, "data"),
+    (dict(width=15, heads=2), WrongValue, "width"),
+    (dict(width=None, heads=3), WrongValue, "heads"),
+    (dict(steps=0), WrongValue, "steps"),
+    (dict(steps=None, minutes=0), WrongValue, "minutes"),
+    (dict(steps=None), WrongValue, "steps"),
+    (dict(size="huge"), WrongValue, "size"),
+    (dict(ids=[[1, 2, 40]] * 5, data=None, vocab_size=32), WrongValue, "ids"),
+    (dict(held_out="x"), WrongValue, "held_out"),
+])
+def test_bad_input_is_one_line_naming_the_argument(kwargs, error, argument):
+    settings = {**SMALL, "data": TEXT, "steps": 1, **kwargs}
+    with pytest.raises(error) as caught:
+        train(settings.pop("data"), **settings)
+    assert caught.value.argument == argument
+    assert "\n" not in str(caught.value)
+
+
+def test_bad_files_are_named(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("café".encode("latin-1"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    for path, message in ((tmp_path / "missing.txt", "no file"), (tmp_path, "not a file"),
+                          (bad, "not UTF-8 text"), (empty, "the text is empty")):
+        with pytest.raises(WrongValue, match=rf"^data: .*{message}"):
+            train(path, steps=1, **SMALL)
+
+
+def test_minutes_stop_the_run_after_at_least_one_step():
+    with one_thread():
+        run = train(ids=STREAM, vocab_size=32, minutes=1e-6, eval_every=1000, **SMALL)
+    assert len(run.losses) == 1 and run.card["steps"] == 1 and [h["step"] for h in run.history] == [1]
+
+
+def test_the_pocket_recipe_is_re_exported_for_chapter_6():
+    from gpt2guide import pocket, train as package
+    from gpt2guide.pocket.train import TrainConfig, learning_rate, new_model
+
+    assert (TrainConfig, learning_rate, new_model) == (package.TrainConfig, package.learning_rate, package.new_model)
+    config = TrainConfig()
+    assert [round(learning_rate(s, config), 6) for s in (0, 99, 1199)] == [2e-05, 2e-3, 2e-4]
+    assert pocket.train.TrainConfig is TrainConfig
