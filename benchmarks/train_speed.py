@@ -171,8 +171,8 @@ def nanogpt_run(nanogpt: Path, work: Path, stoi: dict, held_out: str, iterations
     model.load_state_dict({k.removeprefix("_orig_mod."): v for k, v in checkpoint["model"].items()})
     model.eval()
     ids = [stoi[c] for c in held_out]
-    # nanoGPT's forward returns only the last position's logits without targets: pass targets.
-    loss = mean_window_loss(lambda x: model(x, targets=x)[0], ids, NANOGPT_RECIPE["block_size"])
+    # nanoGPT's forward returns only the last position's logits without targets: pass them (contiguous: it views them).
+    loss = mean_window_loss(lambda x: model(x, targets=x.contiguous())[0], ids, NANOGPT_RECIPE["block_size"])
     tokens = iterations * NANOGPT_RECIPE["batch_size"] * NANOGPT_RECIPE["block_size"]
     return {"iterations": iterations, "seconds": round(seconds, 1), "process_seconds": round(wall, 1),
             "load_average": load, "tokens_per_second": round(tokens / seconds),
