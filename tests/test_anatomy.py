@@ -249,8 +249,8 @@ def test_the_body_alone_has_no_lm_head_but_the_tied_head_still_applies(small):
 def test_the_attention_figure_draws_transformers_weights(eager_pocket):
     """The figure's numbers (float64, by hand) are the eager attention weights of the model on the page."""
     pytest.importorskip("matplotlib")
-    from tools.figures import attention, sources
     from gpt2guide.threads import one_thread
+    from tools.figures import attention, sources
 
     model, tokenizer = eager_pocket
     with one_thread():

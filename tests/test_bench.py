@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from gpt2guide.bench import METHODS, RECORD, check_bench_record, format_bench, load_record
-from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 from gpt2guide.checkpoints import random_model
 from gpt2guide.validation import WrongValue
 from tools.__main__ import main
+from tools.bench import BenchConfig, run_benchmark, weight_bytes_per_token
 
 COMMITTED = Path(__file__).resolve().parents[1] / "src" / "gpt2guide" / "bench.json"  # chapters 5 and 9 read it
 TINY = BenchConfig(n_layer=1, new_tokens=(2, 3), repeats=1, threads=1, bandwidth_bytes=16 * 2**20)

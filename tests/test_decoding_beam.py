@@ -9,8 +9,7 @@ import pytest
 import torch
 
 from gpt2guide.constants import RUNNING_PROMPT
-from gpt2guide.decoding import (beam_search, encode, greedy_cached, sequence_log_probability,
-                                token_log_probabilities)
+from gpt2guide.decoding import beam_search, encode, greedy_cached, sequence_log_probability, token_log_probabilities
 
 PROMPTS = [RUNNING_PROMPT, "Hello", "The meaning of life is"]
 

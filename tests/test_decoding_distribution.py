@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from gpt2guide.constants import RUNNING_PROMPT
-from gpt2guide.decoding import (TokenProbability, encode, format_top_tokens, next_token_logits,
-                                next_token_probabilities, top_tokens)
+from gpt2guide.decoding import TokenProbability, encode, format_top_tokens, next_token_logits, next_token_probabilities, top_tokens
 
 
 def test_encode_gives_batch_one(pocket):

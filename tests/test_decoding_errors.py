@@ -6,12 +6,23 @@ import pytest
 import torch
 
 from gpt2guide.cli import main
+from gpt2guide.constants import RUNNING_PROMPT
+from gpt2guide.decoding import (
+    apply_temperature,
+    beam_search,
+    encode,
+    greedy_cached,
+    greedy_naive,
+    min_p_filter,
+    next_token_logits,
+    sample,
+    sampling_filters,
+    sequence_log_probability,
+    top_k_filter,
+    top_p_filter,
+)
 from gpt2guide.decoding.filters import apply_filters
 from gpt2guide.validation import WrongValue
-from gpt2guide.constants import RUNNING_PROMPT
-from gpt2guide.decoding import (next_token_logits, apply_temperature, beam_search, encode, greedy_cached, greedy_naive,
-                                min_p_filter, sample, sampling_filters, sequence_log_probability, top_k_filter,
-                                top_p_filter)
 
 
 @pytest.fixture(scope="module")

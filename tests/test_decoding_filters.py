@@ -5,11 +5,9 @@ import functools
 
 import pytest
 import torch
-from transformers import (GenerationConfig, GPT2Config, GPT2LMHeadModel, LogitsProcessorList, MinPLogitsWarper,
-                          TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper)
+from transformers import GenerationConfig, GPT2Config, GPT2LMHeadModel, LogitsProcessorList, MinPLogitsWarper, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
-from gpt2guide.decoding import (apply_filters, apply_temperature, min_p_filter, sampling_filters, top_k_filter,
-                                top_p_filter)
+from gpt2guide.decoding import apply_filters, apply_temperature, min_p_filter, sampling_filters, top_k_filter, top_p_filter
 
 INF = float("-inf")
 

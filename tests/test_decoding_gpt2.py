@@ -8,7 +8,6 @@ from gpt2guide.checkpoints import random_model
 from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import beam_search, encode, greedy_cached, greedy_naive, sample
 
-
 pytestmark = [pytest.mark.usefixtures("one_thread"), pytest.mark.slow]  # the full 124M architecture
 
 

@@ -8,6 +8,7 @@ import pytest
 from sybil import Document
 
 from tools.pages import FloatTolerantChecker
+
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

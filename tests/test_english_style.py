@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from test_japanese_style import MASK, Hit, prose
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from gpt2guide.threads import one_thread
+
 # The test extra installs matplotlib and japanize-matplotlib (through the docs extra): no skip.
 from tools.__main__ import main
-from gpt2guide.threads import one_thread
 from tools.commands.figures import stale_pages
-from tools.figures import (FIGURES, LANGUAGES, beam_tree, page_images, page_language, parameters, sources, style,
-                           svgdiff, top_k_top_p)
+from tools.figures import FIGURES, LANGUAGES, beam_tree, page_images, page_language, parameters, sources, style, svgdiff, top_k_top_p
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "assets" / "figures"

@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tools.__main__ import main
-from tools.commands.notebooks import CHAPTERS
-from tools.notebooks import (code_cells, code_cells_with_outputs, join_japanese_lines, page_cells, page_notebook,
-                             shown_text, site_url)
-
-from tools.pages import DOCTEST_FLAGS, FloatTolerantChecker
-
 # The characters the site joins between (site_hooks/ is on pytest's pythonpath, as under MkDocs).
 from cjk_join import CJK
+
+from tools.__main__ import main
+from tools.commands.notebooks import CHAPTERS
+from tools.notebooks import code_cells, code_cells_with_outputs, join_japanese_lines, page_cells, page_notebook, shown_text, site_url
+from tools.pages import DOCTEST_FLAGS, FloatTolerantChecker
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 # One notebook runs end to end in every run (the others are the same pages' code, which the page

@@ -37,8 +37,7 @@ from browser_support import LOCAL_HOSTS, Visit
 
 from gpt2guide import anatomy
 from gpt2guide.constants import END_OF_TEXT_ID
-from gpt2guide.decoding import (apply_filters, beam_search, encode, next_token_logits,
-                                sampling_filters)
+from gpt2guide.decoding import apply_filters, beam_search, encode, next_token_logits, sampling_filters
 from gpt2guide.decoding.filters import min_p_filter, top_k_filter, top_p_filter
 
 pytestmark = pytest.mark.browser

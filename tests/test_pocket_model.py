@@ -15,8 +15,8 @@ import pytest
 
 from gpt2guide.checkpoints import POCKET_DIR
 from gpt2guide.decoding import greedy_cached
-from tools.pocket_build.build import SAMPLE_PROMPTS
 from gpt2guide.pocket.held_out import CARD_FILE
+from tools.pocket_build.build import SAMPLE_PROMPTS
 
 FROZEN_SHA256 = "16e63641d59ccc21c93bb681efc4222c566338bbcc0d097d88cd8a99284adabf"
 CARD = json.loads(CARD_FILE.read_text())

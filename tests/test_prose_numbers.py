@@ -30,7 +30,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
-
 from test_japanese_style import MASK, prose
 
 ROOT = Path(__file__).resolve().parent.parent

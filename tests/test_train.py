@@ -180,7 +180,8 @@ def test_minutes_stop_the_run_after_at_least_one_step():
 
 
 def test_the_pocket_recipe_is_re_exported_for_chapter_6():
-    from gpt2guide import pocket, train as package
+    from gpt2guide import pocket
+    from gpt2guide import train as package
     from gpt2guide.pocket.train import TrainConfig, learning_rate, new_model
 
     assert (TrainConfig, learning_rate, new_model) == (package.TrainConfig, package.learning_rate, package.new_model)

@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+
 import torch
 
 from gpt2guide.bench import METHODS, SCHEMA

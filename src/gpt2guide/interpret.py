@@ -39,7 +39,6 @@ from .anatomy import attention_probabilities, gpt2_body, query_key_value
 from .constants import END_OF_TEXT_ID, VOCAB_SIZE
 from .validation import WrongType, WrongValue, check_ids, check_int, is_int, model_config
 
-
 # -- checks on entry ------------------------------------------------------------------------------
 
 def _body(model):

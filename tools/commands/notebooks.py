@@ -16,8 +16,8 @@ CHAPTERS = ("llm", "tokens", "body-head", "anatomy", "generation", "training")
 
 
 def _notebooks(args):
-    from tools.notebooks import write_notebooks
     from gpt2guide.validation import WrongValue
+    from tools.notebooks import write_notebooks
 
     docs = Path(args.docs)
     if not docs.is_dir():

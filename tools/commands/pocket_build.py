@@ -15,9 +15,9 @@ RUN_DIR = "runs/pocket"  # where a run lives unless --run-dir says otherwise (re
 
 
 def _train(args):
-    from tools.pocket_build.build import export, run_training
     from gpt2guide.pocket.train import TrainConfig
     from gpt2guide.validation import check_int
+    from tools.pocket_build.build import export, run_training
 
     check_int(args.steps, "steps", minimum=1)
     config = TrainConfig(steps=args.steps, seed=args.seed)

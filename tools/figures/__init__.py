@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gpt2guide.constants import LANGUAGES
-from site_hooks.site_text import name_language
 from gpt2guide.threads import one_thread
+from site_hooks.site_text import name_language
 
 # Where the site keeps the figures, relative to the repository root.
 DOCS_DIR = Path("docs") / "assets" / "figures"

@@ -23,7 +23,6 @@ from matplotlib import font_manager
 
 from gpt2guide.constants import LANGUAGES
 
-
 # Okabe-Ito colours, named by use.
 BLUE = "#0072B2"  # the main series
 ORANGE = "#E69F00"  # a second series

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from gpt2guide.constants import END_OF_TEXT_ID, POCKET_DIR, RUNNING_PROMPT
-from gpt2guide.validation import WrongValue
-from .. import npm
-from . import corpus, tokenizer
 from gpt2guide.pocket.held_out import CARD_NAME
 from gpt2guide.pocket.train import TrainConfig, new_model
+from gpt2guide.validation import WrongValue
 
+from .. import npm
+from . import corpus, tokenizer
 from .training import CHECKPOINT, CONFIG, held_out_loss, read_meta, train, trained_model
 
 # Prompts whose continuations the data card records: the guide's running prompt, and two more.

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import torch
 
-from ..anatomy import (_attention_probabilities, _attention_scale, _embed, _norm, _query_key_value, gelu_new,
-                       gpt2_body, merge_heads, projection, split_heads)
+from ..anatomy import _attention_probabilities, _attention_scale, _embed, _norm, _query_key_value, gelu_new, gpt2_body, merge_heads, projection, split_heads
 from ..loss import _per_token_losses
 from ..validation import WrongType, WrongValue, check_ids
-from .steps import (attention_backward, cross_entropy_backward, embedding_backward, gelu_new_backward,
-                    layer_norm_backward, linear_backward)
+from .steps import attention_backward, cross_entropy_backward, embedding_backward, gelu_new_backward, layer_norm_backward, linear_backward
 
 # Activation names whose formula is 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 TANH_GELU = ("gelu_new", "gelu_pytorch_tanh")

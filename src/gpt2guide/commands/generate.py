@@ -28,8 +28,8 @@ def _function(strategy: str):
 
 def _settings(args) -> dict:
     """The strategy's keyword arguments that the user gave; an option of another strategy is an error."""
-    from . import given
     from ..validation import WrongValue
+    from . import given
 
     for strategy, (_, options) in STRATEGIES.items():
         other = [name for name in given(args, options) if strategy != args.strategy]
@@ -44,8 +44,8 @@ def _settings(args) -> dict:
 
 def _generate(args):
     from ..checkpoints import load
-    from . import default_of
     from ..decoding import encode
+    from . import default_of
 
     settings = _settings(args)
     decode = _function(args.strategy)

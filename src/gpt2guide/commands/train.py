@@ -22,8 +22,8 @@ def _train(args):
     import os
     import sys
 
-    from . import given
     from ..train import Interrupted, train
+    from . import given
 
     settings = given(args, ("steps", "minutes", "size", "layers", "width", "heads", "context", "seed", "device",
                             "batch_size", "lr", "threads", "eval_every"))

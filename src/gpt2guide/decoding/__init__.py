@@ -6,8 +6,7 @@ transformers: the same ids as ``model.generate`` and the same outputs as its log
 """
 
 from .beam import Beam, BeamSearchResult, BeamStep, beam_score, beam_search
-from .distribution import (TokenProbability, encode, format_top_tokens, next_token_logits,
-                           next_token_probabilities, top_tokens)
+from .distribution import TokenProbability, encode, format_top_tokens, next_token_logits, next_token_probabilities, top_tokens
 from .filters import apply_filters, apply_temperature, min_p_filter, sampling_filters, top_k_filter, top_p_filter
 from .greedy import greedy_cached, greedy_naive
 from .sampling import sample, sample_next_token

@@ -26,7 +26,8 @@ from pathlib import Path
 import torch
 
 from ..validation import WrongType, WrongValue, check_int, check_number
-from . import checkpoint, data as data_module, evaluate, parallel
+from . import checkpoint, evaluate, parallel
+from . import data as data_module
 from .config import Shape, fresh_model, shape_of
 from .progress import Progress, check_quiet
 from .schedule import step_progress, warmup_cosine
