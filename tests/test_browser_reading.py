@@ -309,7 +309,7 @@ def test_missing_page_gets_the_404_page(hosted_visit: Visit) -> None:
 # -- 8. KaTeX only where there is math ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/tokens/", "/en/llm/", "/notebooks/llm/"])
+@pytest.mark.parametrize("path", ["/", "/versions/", "/en/llm/", "/notebooks/llm/"])
 def test_page_without_math_loads_no_katex(visit: Visit, path: str) -> None:
     visit.open(path)
     visit.page.wait_for_load_state("networkidle")
