@@ -3,7 +3,8 @@
 axe-core (tests/vendor/axe-core/, vendored from the npm registry by tools/vendor_axe.py; the
 site itself never loads it) runs its WCAG 2.0 and 2.1 level A and AA rules on every page of
 both languages (chapters, notebooks, the playground with its model loaded, the glossary), and
-the 404 page under the site's sub-path (its links are absolute to it), at a desktop width (1280 px) and a phone's (390 px), in light and dark mode. Every
+the 404 page under the site's sub-path (its links are absolute to it), at a desktop width (1280 px) and a phone's (390 px), in light and dark mode (light at 1280 px and
+dark at 390 px in every run, the crossed pairs weekly with --heavy). Every
 violation is a failure; the report names the rule, the page and the elements.
 
 No rule is switched off (RULES_OFF is empty). What the site does for them lives in
@@ -65,8 +66,14 @@ def _audit(visit, path: str) -> list[dict]:
     return visit.page.evaluate(RUN_AXE, [TAGS, list(RULES_OFF)])
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+# Every page in both colour schemes and at both widths in every run: light at a desktop's width,
+# dark at a phone's. The two crossed pairs audit the same pages again (about 4 minutes on 2 cores)
+# and run weekly with --heavy (.github/workflows/real-checkpoints.yml).
+AUDITS = [("light", 1280), ("dark", 390),
+          pytest.param("dark", 1280, marks=pytest.mark.heavy), pytest.param("light", 390, marks=pytest.mark.heavy)]
+
+
+@pytest.mark.parametrize(("scheme", "width"), AUDITS)
 def test_every_page_meets_wcag_21_aa(browser, site_url, built_site, scheme, width) -> None:
     pages = site_pages(built_site.require())
     report = []
