@@ -146,15 +146,10 @@ def english_pages() -> list[Path]:
     return sorted(path for path in DOCS.rglob("*.en.md") if "notebooks" not in path.parts)
 
 
-# Pages another helper rewrites in parallel (issue 28); the lead runs the new rules on them at merge.
-ELSEWHERE: set[str] = set()
 
 
 def _param(path: Path):
-    name = path.relative_to(DOCS).as_posix()
-    marks = [pytest.mark.xfail(reason="rewritten on the interp branch; run at merge", strict=False)
-             ] if name in ELSEWHERE else []
-    return pytest.param(path, id=name, marks=marks)
+    return pytest.param(path, id=path.relative_to(DOCS).as_posix())
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in english_pages()])

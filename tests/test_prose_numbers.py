@@ -81,8 +81,6 @@ ALLOWED: list[tuple[str, str, str]] = [
     *[("interpretability", head, "GPT-2 small's published induction heads (blocks 5 to 7)")
       for head in ("5", "7", "5.1", "5.5", "6.9", "7.2", "7.10")],
 ]
-# Pages another helper rewrites in parallel; the lead runs this test on them at merge.
-ELSEWHERE: set[str] = set()
 
 
 def _blocks(text: str) -> str:
@@ -169,10 +167,7 @@ def pages() -> list[Path]:
 
 
 def _param(path: Path):
-    name = path.relative_to(DOCS).as_posix()
-    marks = [pytest.mark.xfail(reason="rewritten on the interp branch; run at merge", strict=False)
-             ] if name in ELSEWHERE else []
-    return pytest.param(path, id=name, marks=marks)
+    return pytest.param(path, id=path.relative_to(DOCS).as_posix())
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in pages()])
