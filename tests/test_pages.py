@@ -63,3 +63,63 @@ def test_names_of_pages() -> None:
     assert pages.chapter(page) == "beyond/lora-rlhf"
     assert pages.twin(page, "ja") == pages.DOCS / "beyond" / "lora-rlhf.ja.md"
     assert pages.language_of(page) == "en" and pages.language_of(Path("x.md")) is None
+
+
+READ = """# Page
+
+<!-- skip: next if(not hub, reason="downloads") -->
+```python
+load("gpt2")
+```
+
+=== "A tab"
+
+    ```python
+    >>> 1 + 1
+    2
+    ```
+
+```python title="not collected"
+z = 0
+```
+
+~~~text
+<!-- not a comment -->
+~~~
+
+<!-- invisible-code-block: python
+hidden = 1
+-->
+Some prose.
+"""
+
+
+def test_code_blocks_are_what_sybil_runs(tmp_path: Path) -> None:
+    blocks = pages.code_blocks(READ)
+    assert [(b.line, b.source, b.invisible, b.is_doctest) for b in blocks] == [
+        (4, 'load("gpt2")\n', False, False), (10, ">>> 1 + 1\n2\n", False, True), (23, "hidden = 1\n", True, False)]
+    # Sybil runs one example per block here (the doctest block holds one), each inside its block
+    page = tmp_path / "p.ja.md"
+    page.write_text(READ, encoding="utf-8")
+    ran = [e for e in pages.examples(page) if e.region.evaluator.__class__.__name__ != "Skipper"]
+    assert len(ran) == len(blocks)
+    assert all(b.start <= e.region.start and e.region.end <= b.end for b, e in zip(blocks, ran))
+
+
+def test_fences_skips_and_prose() -> None:
+    assert [(f.line, f.info) for f in pages.fences(READ)] == [(4, "python"), (10, "python"), (15, 'python title="not collected"'), (19, "text")]
+    assert [(s.line, s.action, s.arguments) for s in pages.skips(READ)] == [(3, "next", 'if(not hub, reason="downloads")')]
+    prose = pages.prose(READ)
+    assert len(prose) == len(READ) and prose.count("\n") == READ.count("\n")
+    kept = [line for line in prose.splitlines() if line.strip(pages.MASK + " ")]
+    assert kept == ["# Page", '=== "A tab"', "Some prose."]
+
+
+def test_nav_and_its_translations() -> None:
+    nav = pages.nav()
+    assert nav[0][1] == "index.md" and all(file.endswith((".md", ".ipynb")) for _, file in nav)
+    english = pages.nav_translations("en")
+    assert english and set(english) <= {label for label, _ in nav} | {
+        label for item in pages.mkdocs_config()["nav"] for label in item if isinstance(item, dict)}
+    with pytest.raises(ValueError, match="language"):
+        pages.nav_translations("fr")

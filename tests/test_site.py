@@ -7,6 +7,7 @@ the gates below read that build. The page gates read docs/ directly.
 from __future__ import annotations
 
 import ast
+import doctest
 import json
 import re
 from html.parser import HTMLParser
@@ -16,9 +17,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from browser_support import hosted_prefix
 from sybil import Document
-from sybil.parsers.markdown import PythonCodeBlockParser
 
 from gpt2guide.constants import LANGUAGES  # ja, the default language, at the site root, then en
+from tools import pages
 from tools.pages import strip_comments  # the same comment-blind view the run-once pairing uses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,11 +41,7 @@ def page_files() -> list[Path]:
 
 def page_name(path: Path) -> tuple[str, str | None]:
     """docs/beyond/x.ja.md -> ("beyond/x", "ja"); a file without a language suffix -> None."""
-    relative = path.relative_to(DOCS).as_posix()
-    match = re.fullmatch(r"(.+)\.([a-z]{2})\.md", relative)
-    if match is None or match.group(2) not in LANGUAGES:
-        return relative[: -len(".md")], None
-    return match.group(1), match.group(2)
+    return pages.chapter(path), pages.language_of(path)
 
 
 def pages_by_name() -> dict[str, dict[str, Path]]:
@@ -64,32 +61,7 @@ def relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-# -- fences, read the way CommonMark reads them ----------------------------------------------
-
-_FENCE_LINE = re.compile(
-    r"^(?P<prefix>(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?)"
-    r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
-)
-
-
-def fence_openings(text: str) -> list[tuple[int, str]]:
-    """(line number, info string) of every fenced code block that opens in `text`."""
-    openings = []
-    open_fence: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _FENCE_LINE.match(line)
-        if match is None:
-            continue
-        fence, info = match.group("fence"), match.group("info")
-        if open_fence is None:
-            if fence[0] == "`" and "`" in info:
-                continue  # inline code, not a fence
-            openings.append((number, info.strip()))
-            open_fence = fence
-        elif fence[0] == open_fence[0] and len(fence) >= len(open_fence) and not info.strip():
-            open_fence = None
-    return openings
-
+# -- code blocks and skips, read as the pages run (tools.pages) ---------------------------------
 
 def looks_like_python(info: str) -> bool:
     """py, pycon, python3, {.python}, Python, python title="x", ... (anything meant as Python)."""
@@ -100,23 +72,13 @@ def looks_like_python(info: str) -> bool:
 def python_regions(text: str, path: Path) -> tuple[list[str], list[str]]:
     """Sybil's own view of a page: the sources of its ```python blocks and of its
     invisible python code blocks, in order."""
-    document = Document(text, str(path))
-    visible, invisible = [], []
-    for region in PythonCodeBlockParser().codeblock_parser(document):
-        opening = text[region.start : region.end].lstrip(" \t>-*+0123456789.)")
-        (invisible if opening.startswith("<!--") else visible).append(str(region.parsed))
-    return visible, invisible
+    blocks = pages.code_blocks(text, path)
+    return [b.source for b in blocks if not b.invisible], [b.source for b in blocks if b.invisible]
 
 
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")  # the targets of ![alt](target)
-_SKIP = re.compile(r"<!--+\s*skip:?\s+(?P<action>\w+)(?P<arguments>.*?)--+>", re.S)
-
-
-def skip_directives(text: str) -> list[tuple[int, str, str]]:
-    return [
-        (text.count("\n", 0, m.start()) + 1, m.group("action"), m.group("arguments").strip())
-        for m in _SKIP.finditer(text)
-    ]
+# A doctest prompt in the prose: outside a ```python block it would be shown and never run.
+BARE_PROMPT = re.compile(r"^[ \t>]*>>> ", re.M)
 
 
 def skip_reason_problem(action: str, arguments: str) -> str | None:
@@ -146,34 +108,40 @@ def skip_reason_problem(action: str, arguments: str) -> str | None:
 @pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_python_fences_are_collected(path: Path, sybil_parsers: list) -> None:
     text = read(path)
-    openings = fence_openings(text)
-    odd = [f"{relative(path)}:{line}: ```{info}" for line, info in openings
-           if looks_like_python(info) and info != "python"]
+    fences = pages.fences(text)
+    odd = [f"{relative(path)}:{fence.line}: ```{fence.info}" for fence in fences
+           if looks_like_python(fence.info) and fence.info != "python"]
     assert not odd, (
         "Sybil collects only fences written exactly ```python (no attributes, no py, pycon, "
         "{.python}); these would be shown but never tested:\n" + "\n".join(odd)
     )
-    written = sum(1 for _, info in openings if info == "python")
+    written = sum(1 for fence in fences if fence.info == "python")
     collected, _ = python_regions(text, path)
     assert len(collected) == written, (
         f"{relative(path)}: {written} ```python fences in the file, Sybil collects "
-        f"{len(collected)}; check fence indentation and nesting"
+        f"{len(collected)}; check for spaces after `python` and for fence nesting"
     )
+    bare = [f"{relative(path)}:{text.count(chr(10), 0, m.start()) + 1}"
+            for m in BARE_PROMPT.finditer(pages.prose(text))]
+    assert not bare, "a `>>>` outside a ```python block is never run; fence it:\n" + "\n".join(bare)
     # The whole parser set reads the page (no overlapping regions, valid skip syntax).
     Document.parse(str(path), *sybil_parsers)
+
+
+def test_the_fence_gate_can_fail() -> None:
+    text = "```py\nx = 1\n```\n\n    >>> 1 + 1\n    2\n\n```python\n>>> 1\n1\n```\n"
+    assert [(fence.line, fence.info) for fence in pages.fences(text)] == [(1, "py"), (8, "python")]
+    assert [m.group().strip() for m in BARE_PROMPT.finditer(pages.prose(text))] == [">>>"]
 
 
 @pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_skips_carry_a_reason(path: Path) -> None:
     problems = []
-    for line, action, arguments in skip_directives(read(path)):
-        problem = skip_reason_problem(action, arguments)
+    for skip in pages.skips(read(path)):
+        problem = skip_reason_problem(skip.action, skip.arguments)
         if problem:
-            problems.append(f"{relative(path)}:{line}: skip: {action} {arguments} -- {problem}")
+            problems.append(f"{relative(path)}:{skip.line}: skip: {skip.action} {skip.arguments} -- {problem}")
     assert not problems, "\n".join(problems)
-
-
-_NEXT_FENCE = re.compile(r"^[ \t]*```python[ \t]*\n(.*?)^[ \t]*```", re.M | re.S)
 
 
 @pytest.mark.parametrize("path", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix())
@@ -181,15 +149,15 @@ def test_skip_next_covers_its_whole_block(path: Path) -> None:
     """`skip: next` skips one example: Sybil makes each `>>>` of a block its own example, so a
     block of several examples needs `skip: start if(...)` ... `skip: end` instead."""
     text = read(path)
+    blocks = pages.code_blocks(text, path)
     problems = []
-    for match in _SKIP.finditer(text):
-        if match.group("action") != "next":
+    for skip in pages.skips(text):
+        if skip.action != "next":
             continue
-        block = _NEXT_FENCE.search(text, match.end())
-        examples = len(re.findall(r"^\s*>>> ", block.group(1), re.M)) if block else 0
+        block = next((b for b in blocks if b.start >= skip.end), None)
+        examples = len(doctest.DocTestParser().get_examples(block.source)) if block and block.is_doctest else 0
         if examples > 1:
-            line = text.count("\n", 0, match.start()) + 1
-            problems.append(f"{relative(path)}:{line}: skip: next before a block of {examples} examples")
+            problems.append(f"{relative(path)}:{skip.line}: skip: next before a block of {examples} examples")
     assert not problems, "\n".join(problems)
 
 
@@ -245,8 +213,8 @@ def test_translations_share_their_code(name: str) -> None:
         f"{name}: the two languages show different images (link both to "
         f"assets/figures/<name>.svg; alt texts are translated): {ja_images} vs {en_images}"
     )
-    ja_skips = [action for _, action, _ in skip_directives(ja_text)]
-    en_skips = [action for _, action, _ in skip_directives(en_text)]
+    ja_skips = [skip.action for skip in pages.skips(ja_text)]
+    en_skips = [skip.action for skip in pages.skips(en_text)]
     assert ja_skips == en_skips, f"{name}: skip directives differ: {ja_skips} vs {en_skips}"
 
 

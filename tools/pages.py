@@ -1,20 +1,20 @@
-"""One way to read a page: its code exactly as Sybil runs it, and the mkdocs config.
+"""One way to read a page: its code exactly as Sybil runs it, its prose, and the mkdocs config.
 
-- ``parsers()``: the Sybil parsers every page is read with (the root conftest runs pages with
-  them); doctest output is compared by ``FloatTolerantChecker`` (floats with a stated tolerance,
-  everything else exactly), which the notebook test uses too.
-- ``examples(path)``: the page's examples in order, as Sybil parses them; ``fingerprint(path)``:
-  what running them means once comments are set aside (code without comments, expected outputs,
-  doctest options, skip directives); ``same_code(ja, en)`` compares two pages so.
-- ``twin(path, language)``, ``chapter(path)``: the other language of a page, and the page's
-  name without its language (``beyond/lora-rlhf``).
-- ``mkdocs_config()``: mkdocs.yml as data (``!ENV [NAME, default]`` reads as its default,
-  ``!!python/name`` tags as None).
-- ``hook(name)``: a module of site_hooks/ under the one name it has everywhere, its file's stem
-  (``site_text``), as the hooks import each other under MkDocs and as pytest imports them
-  (``pythonpath = ["site_hooks"]``); loaded from its file, with no ``sys.path`` edit.
+- ``parsers()``: the Sybil parsers every page runs with (the root conftest); doctest output is
+  compared by ``FloatTolerantChecker`` (floats with a stated tolerance, the rest exactly).
+- ``code_blocks(text)``: the ```python and invisible code blocks, whole, found by that parser;
+  ``fences(text)``: every fenced block, any info string, as Sybil's fence lexer reads fences;
+  ``skips(text)``: the skip directives, as Sybil's skip parser reads them; ``prose(text)``: the
+  text with HTML comments and fenced blocks masked, line numbers kept.
+- ``examples(path)``, ``fingerprint(path)``, ``same_code(ja, en)``: the page's Sybil examples, and
+  what running them means once comments are set aside (a language pair runs once when equal).
+- ``twin(path, language)``, ``chapter(path)``, ``language_of(path)``: names of pages.
+- ``mkdocs_config()``: mkdocs.yml as data (``!ENV [NAME, default]`` as its default, ``!!python``
+  tags as None); ``nav()``: its nav as (label, file) pairs; ``nav_translations(language)``.
+- ``hook(name)``: a module of site_hooks/ under its one name, its file's stem (``site_text``), as
+  MkDocs and pytest (``pythonpath = ["site_hooks"]``) import it; no ``sys.path`` edit.
 
-References: Sybil's documentation ("Parsers", "Documents"); the doctest module's
+References: Sybil's documentation ("Parsers", "Lexers", "Documents"); the doctest module's
 ``OutputChecker``; mkdocs' own ``yaml_load`` for the tags.
 """
 
@@ -28,13 +28,16 @@ import io
 import re
 import sys
 import tokenize
+from dataclasses import dataclass
 from pathlib import Path
 
 from sybil import Document
 from sybil.evaluators.doctest import DocTestEvaluator, DocTestRunner, OutputChecker
 from sybil.evaluators.skip import Skipper
 from sybil.parsers.abstract import DocTestStringParser
+from sybil.parsers.abstract.skip import SKIP_ARGUMENTS_PATTERN
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
+from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -104,33 +107,117 @@ def doctest_evaluator(optionflags: int) -> DocTestEvaluator:
     return evaluator
 
 
-# Fenced blocks (``` or ~~~, any info string, any indent) and HTML comments: a bare
-# doctest is looked for only outside them (inside ```python fences and invisible code
-# blocks, PythonCodeBlockParser already handles `>>>`).
-_FENCED_OR_COMMENT = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[ \t]*$|<!--.*?-->",
-    re.M | re.S,
-)
-
-
-class BareDocTestParser:
-    """Doctests (`>>>`) outside fenced code blocks, e.g. in an indented code block."""
-
-    def __init__(self, optionflags: int) -> None:
-        self.doctest = DocTestStringParser(doctest_evaluator(optionflags))
-
-    def __call__(self, document):
-        blocked = [(m.start(), m.end()) for m in _FENCED_OR_COMMENT.finditer(document.text)]
-        for region in self.doctest(document.text, document.path):
-            if not any(start < region.end and region.start < end for start, end in blocked):
-                yield region
-
-
 def parsers() -> list:
-    """The parsers every page is read with (the root conftest runs the pages with them)."""
-    code_blocks = PythonCodeBlockParser(doctest_optionflags=DOCTEST_FLAGS)
-    code_blocks.doctest_parser = DocTestStringParser(doctest_evaluator(DOCTEST_FLAGS))  # floats with a tolerance
-    return [code_blocks, BareDocTestParser(optionflags=DOCTEST_FLAGS), SkipParser()]
+    """The parsers every page is read with (the root conftest runs the pages with them): ```python
+    blocks and invisible code blocks (a block starting with ``>>>`` as doctests), skip directives.
+    A ``>>>`` outside them would never run: tests/test_site.py refuses one in a page's prose."""
+    python = PythonCodeBlockParser(doctest_optionflags=DOCTEST_FLAGS)
+    python.doctest_parser = DocTestStringParser(doctest_evaluator(DOCTEST_FLAGS))  # floats with a tolerance
+    return [python, SkipParser()]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One code block of a page: its source (the fence's prefix stripped, as Sybil runs it) and
+    where it lies in the page's text: ``start`` and ``end`` offsets (its opening line's start, just
+    past its closing fence or ``-->``), ``line`` of its opening (1-based)."""
+
+    source: str
+    start: int
+    end: int
+    line: int
+    invisible: bool  # an invisible code block (<!-- invisible-code-block: python ... -->)
+
+    @property
+    def is_doctest(self) -> bool:
+        """Sybil's own test: a block that starts with ``>>>`` runs as doctest examples."""
+        return self.source.startswith(">>>")
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced block of any language: its info string (``python``, ``text``, ``bash title=x``)."""
+
+    info: str
+    source: str
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A skip directive: ``<!-- skip: next if(cond, reason="why") -->`` has action ``next`` and
+    arguments ``if(cond, reason="why")`` ("" for none)."""
+
+    action: str
+    arguments: str
+    start: int
+    end: int
+    line: int
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def code_blocks(text: str, path: str | Path = "page.md") -> list[Block]:
+    """The page's python code blocks in page order, fenced and invisible, each whole (a doctest
+    block is one block here; Sybil then makes each of its ``>>>`` an example), found by the
+    parser the pages run with."""
+    document = Document(text, str(path))
+    regions = sorted(parsers()[0].codeblock_parser(document), key=lambda region: region.start)
+    blocks = []
+    for r in regions:
+        invisible = "directive" in r.lexemes
+        # Sybil's region of an invisible block stops before its closing "-->": the block takes it in.
+        end = _COMMENT_END.match(text, r.end).end() if invisible else r.end
+        blocks.append(Block(str(r.parsed), r.start, end, _line(text, r.start), invisible))
+    return blocks
+
+
+_COMMENT_END = re.compile(r"[ \t]*--+>")
+
+
+# Sybil's fence lexer with any info string (its python parser asks for the info "python").
+_ANY_FENCE = RawFencedCodeBlockLexer(info_pattern=re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE))
+
+
+def fences(text: str) -> list[Fence]:
+    """Every fenced block (``` or ~~~, any info string, indented or in a list or quote), in page
+    order, as Sybil's lexer reads fences; a fence nested in another comes after it."""
+    regions = sorted(_ANY_FENCE(Document(text, "page.md")), key=lambda region: region.start)
+    return [Fence(r.lexemes["info"].strip(), str(r.lexemes["source"]), r.start, r.end, _line(text, r.start))
+            for r in regions]
+
+
+def skips(text: str) -> list[Skip]:
+    """The page's skip directives in order, read by Sybil's skip parser's lexer."""
+    found = []
+    for region in SkipParser().lexers(Document(text, "page.md")):
+        arguments = region.lexemes["arguments"] or ""
+        match = SKIP_ARGUMENTS_PATTERN.match(arguments)
+        action, rest = match.groups() if match else ("", None)
+        found.append(Skip(action, (rest or "").strip(), region.start, region.end, _line(text, region.start)))
+    return sorted(found, key=lambda skip: skip.start)
+
+
+MASK = "\x00"  # stands for a masked character: neither Japanese nor Latin, never prose
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def mask(text: str, start: int, end: int) -> str:
+    """``text`` with the characters from ``start`` to ``end`` replaced by MASK, newlines kept."""
+    return text[:start] + re.sub(r"[^\n]", MASK, text[start:end]) + text[end:]
+
+
+def prose(text: str) -> str:
+    """The page without its code: HTML comments (skip lines, invisible code blocks) and then every
+    fenced block masked by MASK, so that offsets and line numbers stay those of the page."""
+    text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", MASK, m.group(0)), text)
+    for fence in fences(text):
+        text = mask(text, fence.start, fence.end)
+    return text
 
 
 def examples(path: Path) -> list:
@@ -220,6 +307,29 @@ def mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
     Loader.add_constructor("!ENV", lambda loader, node: (  # site_url: !ENV [SITE_URL, default]
         loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None))
     return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=Loader)
+
+
+def nav(config: dict | None = None) -> list[tuple[str, str]]:
+    """(label, file) of every entry of mkdocs.yml's nav, in order, sections flattened."""
+
+    def flat(items) -> list[tuple[str, str]]:
+        found = []
+        for item in items:
+            for label, value in item.items():
+                found += flat(value) if isinstance(value, list) else [(label, value)]
+        return found
+
+    return flat((config or mkdocs_config())["nav"])
+
+
+def nav_translations(language: str, config: dict | None = None) -> dict[str, str]:
+    """The nav labels of ``language`` by first-language label (static-i18n's ``nav_translations``)."""
+    plugins = (config or mkdocs_config())["plugins"]
+    i18n = next(plugin["i18n"] for plugin in plugins if isinstance(plugin, dict) and "i18n" in plugin)
+    entry = next((lang for lang in i18n["languages"] if lang["locale"] == language), None)
+    if entry is None:
+        raise ValueError(f"language: mkdocs.yml has no language {language!r}")
+    return entry.get("nav_translations", {})
 
 
 def hook(name: str):
