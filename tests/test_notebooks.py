@@ -12,6 +12,7 @@ import pytest
 # The characters the site joins between (site_hooks/ is on pytest's pythonpath, as under MkDocs).
 from cjk_join import CJK
 
+from tools import pages
 from tools.__main__ import main
 from tools.commands.notebooks import CHAPTERS
 from tools.notebooks import code_cells, code_cells_with_outputs, join_japanese_lines, page_cells, page_notebook, shown_text, site_url
@@ -95,7 +96,7 @@ def test_downloaded_notebook_reads_offline(path):
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "markdown":
             continue
-        prose = re.sub(r"^```.*?^```", "", cell.source, flags=re.S | re.M)  # code keeps its lines
+        prose = pages.prose(cell.source)  # fenced code masked (tools.pages), lines kept
         problems += [f"cell {index}: line break inside {m.group(0)!r}" for m in CJK_BREAK.finditer(prose)]
         for match in MARKDOWN_TARGET.finditer(prose):
             target = match.group(1) or match.group(2)

@@ -1,23 +1,18 @@
 """Chapter notebooks, made from the pages: prose becomes Markdown cells, code blocks code cells.
 
-Prose between ``<!-- page-only -->`` and ``<!-- /page-only -->`` stays on the site. A page's
-```python blocks (doctest blocks included: their ``>>>``/``...`` lines become plain code) and its
-invisible setup blocks run in order, so the notebook runs exactly the code the page's tests run.
-Each cell carries, as its output, the output the page shows for it (the doctest's expected output,
-which Sybil checks against a real run of the page): a reader who opens the notebook without running
-it sees what the page shows, and the notebook's own test (tests/test_notebooks.py) runs it and
-checks that it reproduces those outputs. Since the outputs are the page's text, not a fresh run,
-the notebooks are the same bytes on every CPU. A heading keeps the page's anchor (``{ #anchor }``)
-as ``<a id="anchor"></a>``, so links into a notebook use the same anchors as the chapter page.
-Notebooks are never edited by hand: ``gpt2guide notebooks`` writes them, and a test fails when a
-committed one is stale.
+The code cells are the page's code blocks as Sybil runs them (``pages.code_blocks``: ```python
+blocks, ``>>>`` prompts dropped, and invisible setup blocks), so the notebook runs the code the
+page's tests run; a block inside a content tab or admonition stays in that box, shown as code.
+Each cell carries as its output the one the page shows (the doctest's expected output, which
+Sybil checks), so a notebook is the same bytes on every CPU; tests/test_notebooks.py runs one and
+checks it reproduces them. Prose between ``<!-- page-only -->`` and ``<!-- /page-only -->``
+stays on the site; headings keep their anchors as ``<a id>``.
 
-A downloaded ``.ipynb`` reads as the site does: Japanese lines wrapped in the source are joined
-in the Markdown cells (the site's own rule, ``site_hooks/cjk_join.py``, applied line by line
-inside paragraphs, never across blocks, code or quotes' prefixes), every link into the guide is
-absolute to the published site (``site_url`` in mkdocs.yml; links within the page become anchors
-of the notebook), and each figure travels inside the notebook as a cell attachment (the
-language's SVG, base64, as nbformat stores attachments), so it shows offline.
+A downloaded ``.ipynb`` reads as the site does: Japanese lines joined by the site's own rule
+(``site_hooks/cjk_join.py``, inside paragraphs only), links absolute to the published site
+(``site_url`` in mkdocs.yml), figures inside the notebook as cell attachments. Never edited by
+hand: ``python -m tools notebooks`` writes them, and ``--check`` fails on a stale one.
+References: nbformat's v4 format (cells, outputs, attachments); Sybil's parsers (tools.pages).
 """
 
 from __future__ import annotations
@@ -35,8 +30,6 @@ name_language = pages.hook("site_text").name_language  # the hooks' own module (
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
-INVISIBLE = re.compile(r"^<!--\s*invisible-code-block:\s*python[ \t]*\n(.*?)^-->[ \t]*$", re.S | re.M)
 DIRECTIVE = re.compile(r"^[ \t]*<!--\s*(skip|clear-namespace)\b.*?-->[ \t]*\n?", re.M)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 # Prose meant for the site only (such as the link to the notebook itself).
@@ -48,7 +41,7 @@ def code_cells_with_outputs(block: str) -> list[tuple[str, str]]:
     example that shows an output, so that the notebook displays every output the page shows
     (Jupyter displays the value of a cell's last expression only); prompts are dropped, and the
     expected output becomes the cell's output ("" for none)."""
-    if not re.search(r"^\s*>>> ", block, re.M):
+    if not block.startswith(">>>"):  # Sybil's test for a doctest block (pages.Block.is_doctest)
         return [(block.rstrip("\n"), "")]
     cells, current = [], ""
     for example in doctest.DocTestParser().get_examples(block):
@@ -120,9 +113,9 @@ def _cjk_rule():
     return pages.hook("cjk_join").join_cjk_lines
 
 
-# A line that starts a block of its own: a list item, a heading, a quote, a table row, a fence,
-# HTML, math on its own line.
-BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||```|~~~|<|\$\$)")
+# A line that starts a block of its own: a list item, a heading, a quote, a table row, HTML,
+# math on its own line.
+BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||<|\$\$)")
 # Inline Markdown at a line's end or start that the site renders as tags the join looks through:
 # emphasis, the end of a link (its target), the start of a link.
 MARKUP_END = re.compile(r"(?:\*\*|\*|\]\([^()\s]*\))+$")
@@ -132,21 +125,29 @@ MARKUP_START = re.compile(r"^(?:\*\*|\*(?!\s)|\[)+")
 def join_japanese_lines(text: str) -> str:
     """``text`` with each line break inside a paragraph removed where the site removes it: between
     two Japanese characters, looking through emphasis and links as the site does (through their
-    tags). Block starts, headings, table rows and fenced code keep their lines."""
+    tags). Block starts, headings, table rows and fenced blocks (``pages.fences``) keep their lines."""
+    pieces, position = [], 0
+    for fence in pages.fences(text):
+        if fence.start < position:
+            continue  # a fence nested in one already kept whole
+        pieces += [_join_paragraph_lines(text[position:fence.start]), text[fence.start:fence.end]]
+        position = fence.end
+    return "".join([*pieces, _join_paragraph_lines(text[position:])])
+
+
+def _join_paragraph_lines(text: str) -> str:
+    """``join_japanese_lines`` for text that holds no fenced block."""
     join = _cjk_rule()
-    lines, fenced = [], False
+    lines: list[str] = []
     for line in text.split("\n"):
-        opens_fence = line.lstrip().startswith(("```", "~~~"))
         previous = lines[-1] if lines else ""
-        if (not fenced and not opens_fence and previous.strip() and line.strip()
-                and not BLOCK_START.match(line) and not previous.lstrip().startswith(("#", "|", "```", "~~~"))):
+        if (previous.strip() and line.strip() and not BLOCK_START.match(line)
+                and not previous.lstrip().startswith(("#", "|"))):
             tail = MARKUP_END.sub("", previous.rstrip())
             head = MARKUP_START.sub("", line.lstrip())
             if tail and head and "\n" not in join(f"{tail[-1]}\n{head[0]}"):
                 lines[-1] = previous.rstrip() + line.lstrip()
                 continue
-        if opens_fence:
-            fenced = not fenced
         lines.append(line)
     return "\n".join(lines)
 
@@ -192,15 +193,17 @@ def page_cells_with_outputs(markdown: str, language: str = "ja", docs: Path = DO
     markdown = PAGE_ONLY.sub("", DIRECTIVE.sub("", FRONT_MATTER.sub("", markdown)))
     cells: list[tuple[str, str, str, dict]] = []
     position = 0
-    blocks = sorted([*FENCE.finditer(markdown), *INVISIBLE.finditer(markdown)], key=lambda m: m.start())
-    for start, end, match in [*((m.start(), m.end(), m) for m in blocks), (len(markdown), len(markdown), None)]:
+    # The blocks Sybil runs, each a code cell; a block indented into a box (a content tab, an
+    # admonition) stays in that box's quote, as the site shows it beside the box's other choice.
+    blocks = [block for block in pages.code_blocks(markdown) if markdown[block.start] not in " \t"]
+    for block in [*blocks, None]:  # then the page's end
+        start, end = (block.start, block.end) if block else (len(markdown), len(markdown))
         attachments: dict = {}
         prose = _prose(markdown[position:start], language, attachments, docs, page)
         if prose:
             cells.append(("markdown", prose, "", attachments))
-        if match is not None:
-            cells.extend(("code", source, output, {})
-                         for source, output in code_cells_with_outputs(match.group(1)))
+        if block is not None:
+            cells.extend(("code", source, output, {}) for source, output in code_cells_with_outputs(block.source))
         position = end
     return cells
 
