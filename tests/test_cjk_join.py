@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parent.parent / "site_hooks" / "cjk_join.py"
-_spec = importlib.util.spec_from_file_location("cjk_join", _PATH)
-cjk_join = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cjk_join)
+from tools import pages
+
+cjk_join = pages.hook("cjk_join")  # its one name, as MkDocs and the other tests import it
 join = cjk_join.join_cjk_lines
 
 
@@ -89,18 +87,12 @@ def _wrapped_pairs(text: str) -> list[str]:
     page (outside fences, comments, math and tables): the end of one line + the start of
     the next, as the reader should see it, with no space."""
     pairs, skip_until = [], None
-    lines = text.splitlines()
+    lines = pages.prose(text).splitlines()  # fences and comments masked
     for line, following in zip(lines, lines[1:]):
         stripped = line.strip()
         if skip_until is not None:
             if skip_until in stripped:
                 skip_until = None
-            continue
-        if stripped.startswith(("```", "~~~")):
-            skip_until = stripped[:3]
-            continue
-        if stripped.startswith("<!--") and "-->" not in stripped:
-            skip_until = "-->"
             continue
         if stripped == "$$":
             skip_until = "$$"

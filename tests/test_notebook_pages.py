@@ -36,8 +36,7 @@ def _nav_labels() -> dict[str, dict[str, str]]:
     config = pages.mkdocs_config()
     section = next(item for item in config["nav"] if isinstance(item, dict) and "ノートブック" in item)
     ja = {file: label for entry in section["ノートブック"] for label, file in entry.items()}
-    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
-    english = next(lang for lang in i18n["languages"] if lang["locale"] == "en")["nav_translations"]
+    english = pages.nav_translations("en", config)
     return {"ja": ja, "en": {file: english[label] for file, label in ja.items()}}
 
 

@@ -42,46 +42,42 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from doctest_blocks import is_doctest, runnable_code  # the copy button's text (site_hooks/, on pytest's pythonpath)
+from doctest_blocks import runnable_code  # the copy button's text (site_hooks/, on pytest's pythonpath)
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tools import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 PAGES = sorted(p for p in DOCS.rglob("*.md"))
-FENCE = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.S | re.M)
-INVISIBLE = re.compile(r"<!--\s*invisible-code-block:\s*python[ \t]*\n(?P<body>.*?)^-->", re.S | re.M)
-SKIP = re.compile(r"<!--+\s*skip:?\s+(?P<action>\w+)\s*(?:if\((?P<condition>.*?)(?:,\s*reason=.*?)?\))?\s*--+>", re.S)
+# The condition of a skip's arguments: if(not hub, reason="downloads") -> "not hub"
+CONDITION = re.compile(r"^if\((?P<condition>.*?)(?:,\s*reason=.*)?\)$", re.S)
 # What the reader's run of a page is: the pocket model, no hub.
 READER = {"checkpoint": "pocket", "pocket_outputs": True, "hub": False}
 
 
-def _dedent(body: str, indent: str) -> str:
-    return "".join(line[len(indent):] if line.startswith(indent) else line.lstrip()
-                   for line in body.splitlines(keepends=True))
-
-
 def copied_blocks(text: str) -> list[str]:
     """The text of each copy button of a page, in order, without the blocks the reader's run
-    skips (see the module docstring)."""
-    events = sorted([(m.start(), "skip", m) for m in SKIP.finditer(text)]
-                    + [(m.start(), "block", m) for m in FENCE.finditer(text)], key=lambda e: e[0])
+    skips (see the module docstring). Blocks and skips are read as Sybil reads them
+    (tools.pages): a skip applies to the next block, invisible ones included."""
+    events = sorted([(skip.start, skip) for skip in pages.skips(text)]
+                    + [(block.start, block) for block in pages.code_blocks(text)], key=lambda e: e[0])
     copied, skip_next, in_range = [], False, False
-    for _, kind, match in events:
-        if kind == "skip":
-            action, condition = match.group("action"), match.group("condition")
-            skipped = _holds(condition)
-            if action == "next":
+    for _, event in events:
+        if isinstance(event, pages.Skip):
+            condition = CONDITION.match(event.arguments)
+            skipped = _holds(condition.group("condition") if condition else None)
+            if event.action == "next":
                 skip_next = skipped
-            elif action == "start":
+            elif event.action == "start":
                 in_range = skipped
-            elif action == "end":
+            elif event.action == "end":
                 in_range = False
             continue
-        source = _dedent(match.group("body"), match.group("indent"))
-        if not (skip_next or in_range):
-            copied.append(runnable_code(source) if is_doctest(source) else source)
+        if not (skip_next or in_range or event.invisible):  # a reader never sees a hidden block
+            copied.append(runnable_code(event.source) if event.is_doctest else event.source)
         skip_next = False
     return copied
 
@@ -141,11 +137,9 @@ def _distributions() -> dict[str, list[str]]:
 
 def _imports(text: str) -> set[str]:
     """Top-level names of the modules a page's code imports (visible and hidden blocks)."""
-    sources = [_dedent(m.group("body"), m.group("indent")) for m in FENCE.finditer(text)]
-    sources += [m.group("body") for m in INVISIBLE.finditer(text)]
     names = set()
-    for source in sources:
-        code = runnable_code(source) if is_doctest(source) else source
+    for block in pages.code_blocks(text):
+        code = runnable_code(block.source) if block.is_doctest else block.source
         for node in ast.walk(ast.parse(code)):
             if isinstance(node, ast.Import):
                 names |= {alias.name.split(".")[0] for alias in node.names}
@@ -228,7 +222,8 @@ def test_copied_blocks_follow_the_copy_button_and_the_skips() -> None:
 
 # -- the reader's run ---------------------------------------------------------------------------
 
-RUN_PAGES = [p for p in PAGES if p.name.endswith(".en.md") and FENCE.search(p.read_text(encoding="utf-8"))]
+RUN_PAGES = [p for p in PAGES if p.name.endswith(".en.md")
+             and any(not b.invisible for b in pages.code_blocks(p.read_text(encoding="utf-8")))]
 # Run as a reader runs them in every run; the others with --heavy (weekly).
 SMOKE_PAGES = ("beyond/parallelism.en.md",)
 

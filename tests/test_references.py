@@ -15,54 +15,23 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tools import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-LANGUAGES = ("ja", "en")
+LANGUAGES = pages.LANGUAGES
 
-
-class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its !!python/ tags; !ENV gives its default."""
-
-
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-_Loader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
-
-
-def _config() -> dict:
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-
-
-CONFIG = _config()
+CONFIG = pages.mkdocs_config()
 SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
-
-
-def _flat(nav) -> list[tuple[str, str]]:
-    """(label, file) of every nav entry in order, sections flattened."""
-    found = []
-    for item in nav:
-        for label, value in item.items():
-            found += _flat(value) if isinstance(value, list) else [(label, value)]
-    return found
-
-
-def _translations() -> dict[str, str]:
-    for plugin in CONFIG["plugins"]:
-        if isinstance(plugin, dict) and "i18n" in plugin:
-            for language in plugin["i18n"]["languages"]:
-                if language["locale"] == "en":
-                    return language.get("nav_translations", {})
-    return {}
-
-
-NAV = _flat(CONFIG["nav"])
+ENGLISH_LABELS = pages.nav_translations("en")
+NAV = pages.nav(CONFIG)
 CHAPTER_LABEL = re.compile(r"^(\d+)\. (.+)$")
 # number -> (page, {language: title})
 CHAPTERS: dict[int, tuple[str, dict[str, str]]] = {}
 for _label, _file in NAV:
     if (_m := CHAPTER_LABEL.match(_label)):
-        _english = CHAPTER_LABEL.match(_translations().get(_label, _label)).group(2)
+        _english = CHAPTER_LABEL.match(ENGLISH_LABELS.get(_label, _label)).group(2)
         CHAPTERS[int(_m.group(1))] = (_file, {"ja": _m.group(2), "en": _english})
 PAGE_OF = {number: page for number, (page, _) in CHAPTERS.items()}
 LAST = max(CHAPTERS)
@@ -79,8 +48,6 @@ def _next_of(number: int) -> str:
 
 
 # References inside code are the code's business, and notebooks' HTML anchors hold no text.
-FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.S | re.M)
-HIDDEN = re.compile(r"<!--.*?-->", re.S)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^)\s]+)\)")
 # "第 5 章", "Chapter 5", "chapters 1 to 6" (the first number)
@@ -97,8 +64,8 @@ OTHER_WORKS = {
 
 
 def _prose(text: str) -> str:
-    """`text` without code blocks, HTML comments and inline code."""
-    return INLINE_CODE.sub("``", HIDDEN.sub("", FENCE.sub("", text)))
+    """`text` without code blocks, HTML comments (tools.pages.prose) and inline code."""
+    return INLINE_CODE.sub("``", pages.prose(text).replace(pages.MASK, ""))
 
 
 def _page_of_target(target: str, source: str) -> str | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import re
-import textwrap
 from pathlib import Path
 
 import markdown
@@ -48,14 +46,10 @@ def test_runnable_code_keeps_comment_lines() -> None:
 
 def _doctest_blocks() -> list[tuple[str, str]]:
     """(page, source) of every ```python block on the pages that starts with `>>>`."""
-    blocks = []
-    for path in sorted((HOOKS.parent / "docs").rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"^( *)```python\n(.*?)^\1```", text, re.M | re.S):
-            source = textwrap.dedent(match.group(2))
-            if doctest_blocks.is_doctest(source):
-                blocks.append((path.relative_to(HOOKS.parent).as_posix(), source))
-    return blocks
+    return [(path.relative_to(HOOKS.parent).as_posix(), block.source)
+            for path in sorted((HOOKS.parent / "docs").rglob("*.md"))
+            for block in pages.code_blocks(path.read_text(encoding="utf-8"), path)
+            if not block.invisible and doctest_blocks.is_doctest(block.source)]
 
 
 def test_every_doctest_block_copies_as_code_that_compiles() -> None:

@@ -9,40 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tools import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its !!python/ and !ENV tags."""
-
-
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-_Loader.add_constructor("!ENV", lambda loader, node: None)
-
-
-def _config() -> dict:
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-
-
-def _entries(nav) -> list[tuple[str, str]]:
-    """(label, file) of every page and notebook in the nav, sections flattened."""
-    found = []
-    for item in nav:
-        for label, value in item.items():
-            if isinstance(value, list):
-                found += _entries(value)
-            else:
-                found.append((label, value))
-    return found
-
-
-def _translations() -> dict[str, str]:
-    i18n = next(p["i18n"] for p in _config()["plugins"] if isinstance(p, dict) and "i18n" in p)
-    english = next(lang for lang in i18n["languages"] if lang["locale"] == "en")
-    return english.get("nav_translations", {})
 
 
 def _h1_of_page(path: Path) -> str:
@@ -70,12 +41,12 @@ def _expected(file: str, language: str) -> str:
     return _h1_of_page(DOCS / f"{stem}.{language}.md")
 
 
-ENTRIES = [entry for entry in _entries(_config()["nav"]) if entry[1] != "index.md"]
+ENTRIES = [entry for entry in pages.nav() if entry[1] != "index.md"]
 
 
 @pytest.mark.parametrize("label, file", ENTRIES, ids=[file for _, file in ENTRIES])
 def test_nav_label_is_the_heading(label: str, file: str) -> None:
     assert label == _expected(file, "ja"), f"mkdocs.yml nav: {label!r} for {file}"
-    english = _translations().get(label)
+    english = pages.nav_translations("en").get(label)
     assert english == _expected(file, "en"), (
         f"mkdocs.yml nav_translations: {label!r} -> {english!r} for {file}")
