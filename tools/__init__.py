@@ -8,7 +8,10 @@ tqdm or nbformat (the extras ``train`` and ``docs`` of pyproject.toml):
   by pkgutil; the pages' figure images are written from the specs.
 - ``notebooks.py``: the chapter notebooks, written from the pages.
 - ``pocket_build/``: the pocket model's tokenizer files, corpus, training run and export.
-- ``bench.py``: the decoding-speed benchmark that writes ``src/gpt2guide/bench.json`` (``python -m tools bench --record``).
+- ``bench.py``: the decoding-speed benchmark that writes ``src/gpt2guide/bench.json``
+  (``python -m tools bench --record``).
+- ``pages.py``: one way to read a page (its code blocks as Sybil runs them, its prose, mkdocs.yml).
+- ``prose_lint/``: the prose linters (``python -m tools prose-lint``).
 - ``vendor_katex.py``: KaTeX copied into docs/assets/katex/ (``python -m tools.vendor_katex``).
 - ``commands/``: one maintainer sub-command per module, found by pkgutil.
 

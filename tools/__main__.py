@@ -1,6 +1,6 @@
 """``python -m tools COMMAND``: the maintainer commands of a source checkout, run from its root.
 
-``figures``, ``notebooks``, ``bench`` and ``pocket train|export|tokenizer``: one module each in
+``figures``, ``notebooks``, ``bench``, ``prose-lint`` and ``pocket train|export|tokenizer``: one module each in
 ``tools/commands`` with ``register(subparsers)``, found as ``gpt2guide.cli`` finds the reader's
 commands (``add_commands``) and run the same way (``run``: a result printed as text or ``--json``,
 bad input one line naming the option and exit 2). The arrow runs one way: the tooling imports the
