@@ -114,6 +114,16 @@ def small_gpt2():
     return random_model("gpt2", n_layer=2, seed=0)
 
 
+@pytest.fixture(params=["pocket", "small_gpt2"])
+def decoding_model(request):
+    """The model a decoding test runs on, each in turn: the pocket model, and gpt2's shape with
+    random weights (`small_gpt2`). A test that pairs models with its own cases parametrizes it by
+    name: `@pytest.mark.parametrize(("decoding_model", ...), CASES, indirect=["decoding_model"])`."""
+    if request.param == "pocket":
+        return request.getfixturevalue("pocket")[0]
+    return request.getfixturevalue(request.param)
+
+
 def _hf_generate(model, input_ids, max_new_tokens: int, **settings):
     import torch
 

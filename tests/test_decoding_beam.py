@@ -17,13 +17,10 @@ PROMPTS = [RUNNING_PROMPT, "Hello", "The meaning of life is"]
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture(params=["pocket", "small_gpt2"])
-def model(request, pocket):
-    return pocket[0] if request.param == "pocket" else request.getfixturevalue("small_gpt2")
-
-
-def model_of(request, name):
-    return request.getfixturevalue("pocket")[0] if name == "pocket" else request.getfixturevalue(name)
+@pytest.fixture
+def model(decoding_model):
+    """Each decoding model in turn (tests/conftest.py: the pocket model, then gpt2's shape)."""
+    return decoding_model
 
 
 # every prompt and beam count on the pocket model; on gpt2's shape (slower: a 50257 x 768 head per beam),
@@ -47,16 +44,15 @@ def assert_same(found, expected):
     assert found.score == pytest.approx(expected.sequences_scores.item(), rel=1e-5)
 
 
-@pytest.mark.parametrize(("model_name", "num_beams", "prompt"), CASES)
-def test_equals_generate(generate_beams, request, pocket, model_name, num_beams, prompt):
-    model = model_of(request, model_name)
+@pytest.mark.parametrize(("decoding_model", "num_beams", "prompt"), CASES, indirect=["decoding_model"])
+def test_equals_generate(generate_beams, model, pocket, num_beams, prompt):
     ids = encode(pocket[1], prompt)
     assert_same(beam_search(model, ids, 6, num_beams=num_beams), generate_beams(model, ids, 6, num_beams=num_beams))
 
 
-@pytest.mark.parametrize(("model_name", "length_penalty", "early_stopping"), SETTING_CASES)
-def test_equals_generate_with_settings(generate_beams, request, pocket, model_name, length_penalty, early_stopping):
-    model = model_of(request, model_name)
+@pytest.mark.parametrize(("decoding_model", "length_penalty", "early_stopping"), SETTING_CASES,
+                         indirect=["decoding_model"])
+def test_equals_generate_with_settings(generate_beams, model, pocket, length_penalty, early_stopping):
     ids = encode(pocket[1], PROMPTS[0])
     settings = dict(num_beams=3, length_penalty=length_penalty, early_stopping=early_stopping)
     assert_same(beam_search(model, ids, 5, **settings), generate_beams(model, ids, 5, **settings))
@@ -73,13 +69,11 @@ def end_of_sequence_choices(model, ids):
 EOS_SETTINGS = [(lp, es) for es in (False, True, "never") for lp in (1.0, 0.0, 2.0, -1.0)]
 
 
-@pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_end_of_sequence_path(generate_beams, request, pocket, model_name):
-    model = model_of(request, model_name)
+def test_end_of_sequence_path(generate_beams, model, pocket):
     ids = encode(pocket[1], PROMPTS[0])
     choices = end_of_sequence_choices(model, ids)
     # pocket: every setting for 2, 3 and 5 beams; gpt2's shape: a few settings, 3 beams
-    cases = ([(b, *setting) for b in (2, 3, 5) for setting in EOS_SETTINGS] if model_name == "pocket"
+    cases = ([(b, *setting) for b in (2, 3, 5) for setting in EOS_SETTINGS] if model is pocket[0]
              else [(3, 1.0, False), (3, 2.0, "never"), (3, -1.0, True)])
     finished_early = 0
     for i, (num_beams, length_penalty, early_stopping) in enumerate(cases):

@@ -13,18 +13,16 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
-@pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_naive_and_cached_equal_generate(hf_generate, request, pocket, model_name, prompt):
-    model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
+def test_naive_and_cached_equal_generate(hf_generate, decoding_model, pocket, prompt):
+    model = decoding_model
     ids = encode(pocket[1], prompt)
     expected = hf_generate(model, ids, 12, do_sample=False)
     assert torch.equal(greedy_naive(model, ids, 12), expected)
     assert torch.equal(greedy_cached(model, ids, 12), expected)
 
 
-@pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
-def test_end_of_sequence_stops_like_generate(hf_generate, request, pocket, model_name):
-    model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
+def test_end_of_sequence_stops_like_generate(hf_generate, decoding_model, pocket):
+    model = decoding_model
     ids = encode(pocket[1], PROMPTS[0])
     free = greedy_cached(model, ids, 8)
     eos = free[0, ids.shape[1] + 2].item()  # make the 3rd new token the end of sequence: the loops must stop there

@@ -29,9 +29,9 @@ CASES = [("pocket", prompt, setting) for prompt in PROMPTS for setting in SETTIN
     ("small_gpt2", PROMPTS[0], SETTINGS[0]), ("small_gpt2", PROMPTS[1], SETTINGS[-1])]
 
 
-@pytest.mark.parametrize(("model_name", "prompt", "setting"), CASES)
-def test_equals_generate_from_the_same_seed(generate_sampled, request, pocket, model_name, prompt, setting):
-    model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
+@pytest.mark.parametrize(("decoding_model", "prompt", "setting"), CASES, indirect=["decoding_model"])
+def test_equals_generate_from_the_same_seed(generate_sampled, decoding_model, pocket, prompt, setting):
+    model = decoding_model
     temperature, top_k, top_p, min_p = setting
     ids = encode(pocket[1], prompt)
     expected = generate_sampled(model, ids, 10, seed=7, temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
