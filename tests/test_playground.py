@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from browser_support import LOCAL_HOSTS, Visit
+from browser_support import Visit, open_visit
 
 from gpt2guide import anatomy
 from gpt2guide.constants import END_OF_TEXT_ID
@@ -85,13 +85,6 @@ def _python_filters(settings: dict) -> list:
                             top_p=settings.get("topP", 1.0), min_p=settings.get("minP"))
 
 
-def _remote(urls: list[str]) -> list[str]:
-    from urllib.parse import urlsplit
-
-    return [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")
-            and urlsplit(u).hostname not in LOCAL_HOSTS]
-
-
 def _wait_ready(page) -> None:
     page.wait_for_function("window.pocket !== undefined", timeout=LOAD_TIMEOUT_MS)
     page.evaluate("() => pocket.ready.then(() => true)")
@@ -101,27 +94,13 @@ def _wait_ready(page) -> None:
 
 @pytest.fixture(scope="module")
 def playground(browser, site_url):
-    """One tab on /en/playground/ with the model loaded, shared by the module (loading takes seconds)."""
-    context = browser.new_context(color_scheme="light", locale="en-US")
-    context.set_default_timeout(LOAD_TIMEOUT_MS)
-    recorded = Visit(page=None, base=site_url)
-
-    def route(route):
-        recorded.requests.append(route.request.url)
-        if _remote([route.request.url]):
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
-    recorded.page = context.new_page()
-    recorded.page.on("pageerror", lambda error: recorded.errors.append(str(error)))
-    recorded.open("/en/playground/")
-    _wait_ready(recorded.page)
-    try:
+    """One tab on /en/playground/ with the model loaded, shared by the module (loading takes seconds);
+    requests that would leave the machine are aborted and recorded (browser_support.open_visit)."""
+    with open_visit(browser, site_url, locale="en-US") as recorded:
+        recorded.page.set_default_timeout(LOAD_TIMEOUT_MS)
+        recorded.open("/en/playground/")
+        _wait_ready(recorded.page)
         yield recorded
-    finally:
-        context.close()
 
 
 def _js(playground: Visit, script: str, arg=None):
