@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ._table import _table
 from .validation import WrongValue
 
 SCHEMA = 1
@@ -78,16 +79,18 @@ def load_record(path: str | Path = RECORD) -> dict:
 def format_bench(record: dict) -> str:
     """The record as a short table for the terminal."""
     mach, band = record["machine"], record["bandwidth"]
+    columns = dict(align="><>>", widths=(10, 9, 9, 10), gaps=("  ", " ", "  "))
     lines = [f"{record['model']['architecture']} ({record['model']['n_layer']} layers, random weights, fp32), batch 1, "
              f"{mach['cpu']}, torch threads: {mach['torch_threads']}",
              f"read bandwidth {band['read_bytes_per_s'] / 1e9:.1f} GB/s, "
              f"{record['model']['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token "
              f"-> ceiling {band['ceiling_tokens_per_s']:.1f} tokens/s",
-             f"{'new tokens':>10}  {'method':<9} {'tokens/s':>9}  {'of ceiling':>10}"]
+             *_table([("new tokens", "method", "tokens/s", "of ceiling")], **columns)]
     for entry in record["lengths"]:
         for m in METHODS:
-            lines.append(f"{entry['new_tokens']:>10}  {m:<9} {entry['methods'][m]['median_tokens_per_s']:>9.1f}  "
-                         f"{entry['fraction_of_ceiling'][m]:>10.0%}")
+            cells = (str(entry["new_tokens"]), m, f"{entry['methods'][m]['median_tokens_per_s']:.1f}",
+                     f"{entry['fraction_of_ceiling'][m]:.0%}")
+            lines += _table([cells], **columns)
         lines.append(f"{'':>10}  cached/generate {entry['cached_over_generate']:.2f}x, "
                      f"cached/naive {entry['cached_over_naive']:.2f}x, same tokens: {entry['same_tokens']}")
     return "\n".join(lines)

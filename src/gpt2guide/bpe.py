@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ._table import _table
 from .constants import END_OF_TEXT, POCKET_DIR
 from .validation import WrongType, WrongValue, check_int, check_text, check_texts
 
@@ -177,9 +178,7 @@ def format_merge_steps(word: str, *, tokenizer=None) -> str:
     steps = merge_steps(word, tokenizer=tokenizer)
     rows = [("", "", " ".join(byte_chars(word)))]
     rows += [(str(s.rank), " + ".join(s.pair), " ".join(s.symbols)) for s in steps]
-    widths = [max(len(r[i]) for r in [("rank", "merge", ""), *rows]) for i in range(2)]
-    lines = [f"{'rank':>{widths[0]}}  {'merge':<{widths[1]}}  symbols"]
-    lines += [f"{r:>{widths[0]}}  {m:<{widths[1]}}  {s}".rstrip() for r, m, s in rows]
+    lines = _table([("rank", "merge", "symbols"), *rows], "><<")
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -15,10 +15,10 @@ tiktoken's ``decode_single_token_bytes``; huggingface/tokenizers ``ByteLevel``.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._table import _table, display_width
 from .bpe import bytes_to_unicode
 from .constants import END_OF_TEXT, POCKET_DIR
 from .validation import WrongType, WrongValue, check_text
@@ -66,7 +66,7 @@ def gpt2_tokenizer(folder: str | Path = POCKET_DIR):
     return tokenizer
 
 
-def check_tokenizer(tokenizer):
+def _check_tokenizer(tokenizer):
     """A transformers tokenizer, or a ``tokenizers.Tokenizer`` (see ``gpt2_tokenizer``)."""
     from tokenizers import Tokenizer
 
@@ -82,7 +82,7 @@ def _ids_and_tokens(tokenizer, text: str) -> tuple[list[int], list[str]]:
     """The ids of ``text`` and the vocabulary strings behind them, from either kind of tokenizer."""
     from tokenizers import Tokenizer
 
-    tokenizer, text = check_tokenizer(tokenizer), check_text(text)
+    tokenizer, text = _check_tokenizer(tokenizer), check_text(text)
     if isinstance(tokenizer, Tokenizer):
         encoding = tokenizer.encode(text, add_special_tokens=False)
         return encoding.ids, encoding.tokens
@@ -110,25 +110,12 @@ def tokens_per_character(tokenizer, text: str) -> float:
     return len(token_ids(tokenizer, text)) / len(text)
 
 
-def display_width(text: str) -> int:
-    """Terminal columns of ``text``: wide (W) and full-width (F) characters such as kana and kanji take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * (width - display_width(text))
-    return fill + text if right else text + fill
-
-
 def format_token_table(rows: list[TokenRow]) -> str:
     """The rows as an aligned plain-text table (text shown as a Python literal, bytes in hex)."""
     header = ("id", "token", "text", "bytes")
-    cells = [(str(r.id), r.token, repr(r.text), r.bytes.hex(" ")) for r in rows]
-    widths = [max(display_width(line[i]) for line in [header, *cells]) for i in range(len(header))]
-    lines = []
-    for line in [header, *cells]:
-        # The id column is right-aligned; the last column needs no padding.
-        parts = [_pad(line[0], widths[0], right=True), _pad(line[1], widths[1]), _pad(line[2], widths[2]), line[3]]
-        lines.append("  ".join(parts))
+    cells = [header, *((str(r.id), r.token, repr(r.text), r.bytes.hex(" ")) for r in rows)]
+    widths = [max(display_width(line[i]) for line in cells) for i in range(len(header))]
+    # The id column is right-aligned; kana and kanji take two columns.
+    lines = _table(cells, "><<<", widths=widths, width=display_width)
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -7,6 +7,8 @@ Both counts are given: unique parameters, and values summed over the state_dict 
 
 from __future__ import annotations
 
+from .._table import _table
+
 
 def _counts(model) -> dict:
     from ..parameters import count_parameters, state_dict_numel
@@ -28,9 +30,7 @@ def _readable(result: dict) -> str:
     rows = [("", "tensors", "summed over state_dict", "unique parameters"),
             *((label, f"{c['state_dict_tensors']:,}", f"{c['state_dict_numel']:,}", f"{c['parameters']:,}")
               for label, c in (("body", result["body"]), ("with head", result["with_head"])))]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [f"{result['name']}: {result['source']}"]
-    lines += ["  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:]))]) for row in rows]
+    lines = [f"{result['name']}: {result['source']}", *_table(rows, "<>>>")]
     lines += [f"tied: {' = '.join(group)}" for group in result["tied"]]
     return "\n".join(lines)
 

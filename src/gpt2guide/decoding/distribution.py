@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .._table import _table
 from ..validation import check_ids, check_int, check_text
 
 
@@ -56,8 +57,8 @@ def format_top_tokens(rows: list[TokenProbability]) -> str:
 
     Probabilities below 0.001 are written in scientific notation, so that they never show as 0.0000.
     """
-    lines = [f"{'rank':>4}  {'token':<16} {'id':>6}  probability"]
+    cells = [("rank", "token", "id", "probability")]
     for rank, row in enumerate(rows, start=1):
         shown = f"{row.probability:.4f}" if row.probability >= 1e-3 else f"{row.probability:.1e}"
-        lines.append(f"{rank:>4}  {row.token!r:<16} {row.id:>6}  {shown}")
-    return "\n".join(lines)
+        cells.append((str(rank), repr(row.token), str(row.id), shown))
+    return "\n".join(_table(cells, "><><", widths=(4, 16, 6, 0), gaps=("  ", " ", "  ")))
