@@ -222,7 +222,7 @@ def test_accumulated_micro_batches_equal_one_large_batch():
 # -- the tiny run of chapter 6 -------------------------------------------------------------------
 
 def test_the_run_by_hand_equals_autograd_and_torch_adamw():
-    ids, vocabulary = passage.encode(passage.passage())
+    ids, vocabulary = passage.renumbered_tokens(passage.passage())
     assert len(vocabulary) == len(set(vocabulary)) and int(ids.max()) == len(vocabulary) - 1
     steps = 12
     hand = passage.run(steps)["losses"]

@@ -17,6 +17,9 @@ import torch
 from .constants import N_POSITIONS, POCKET_DIR, VOCAB_SIZE
 from .validation import WrongType, WrongValue, check_choice, check_int
 
+# The API a reader learns; check_device is a helper (public only for the training loop, gpt2guide.train).
+__all__ = ["HUB_IDS", "NAMES", "SIZES", "CheckpointError", "config_of", "load", "random_model", "skeleton"]
+
 # Hub ids of the official checkpoints (the OpenAI weights now live under openai-community).
 HUB_IDS = {
     "gpt2": "openai-community/gpt2",

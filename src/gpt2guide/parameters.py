@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .validation import WrongType
 
 
-def check_module(model):
+def _check_module(model):
     """A ``torch.nn.Module`` (a model from ``gpt2guide.load`` or ``gpt2guide.skeleton``)."""
     import torch
 
@@ -36,17 +36,17 @@ class ParameterRow:
 def count_parameters(model) -> int:
     """Unique parameters: each tensor once, tied tensors (LM head = token embedding) counted once."""
     # Module.parameters() yields a shared Parameter only once (remove_duplicate=True).
-    return sum(p.numel() for p in check_module(model).parameters())
+    return sum(p.numel() for p in _check_module(model).parameters())
 
 
 def state_dict_numel(model) -> int:
     """Values summed over ``model.state_dict()``: a tied tensor listed under two names counts twice."""
-    return sum(t.numel() for t in check_module(model).state_dict().values())
+    return sum(t.numel() for t in _check_module(model).state_dict().values())
 
 
 def parameter_table(model) -> list[ParameterRow]:
     """One row (name, shape, numel) per ``state_dict`` entry, in ``state_dict`` order."""
-    return [ParameterRow(name, tuple(t.shape), t.numel()) for name, t in check_module(model).state_dict().items()]
+    return [ParameterRow(name, tuple(t.shape), t.numel()) for name, t in _check_module(model).state_dict().items()]
 
 
 def tied_parameters(model) -> list[list[str]]:
@@ -55,6 +55,6 @@ def tied_parameters(model) -> list[list[str]]:
     Identity, not storage address, decides: on the meta device every tensor's ``data_ptr()`` is 0.
     """
     groups: dict[int, list[str]] = {}
-    for name, tensor in check_module(model).state_dict(keep_vars=True).items():
+    for name, tensor in _check_module(model).state_dict(keep_vars=True).items():
         groups.setdefault(id(tensor), []).append(name)
     return [names for names in groups.values() if len(names) > 1]

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from .adamw import AdamW
 from .clipping import accumulated_gradients, clip_grad_norm
-from .gradients import check_model, gradients, loss_and_gradients, relative_difference
+from .gradients import gradients, loss_and_gradients, relative_difference
 from .steps import attention_backward, cross_entropy_backward, embedding_backward, gelu_new_backward, layer_norm_backward, linear_backward, softmax_backward
 
-__all__ = ["AdamW", "accumulated_gradients", "attention_backward", "check_model", "clip_grad_norm",
+__all__ = ["AdamW", "accumulated_gradients", "attention_backward", "clip_grad_norm",
            "cross_entropy_backward", "embedding_backward", "gelu_new_backward", "gradients",
            "layer_norm_backward", "linear_backward", "loss_and_gradients", "relative_difference", "softmax_backward"]

@@ -29,7 +29,7 @@ def _check_rate(value, argument: str, *, below_one: bool = False) -> float:
     return value
 
 
-def check_tensors(value, argument: str, *, like: dict | None = None) -> dict:
+def _check_tensors(value, argument: str, *, like: dict | None = None) -> dict:
     """A non-empty dict of name -> tensor; with ``like``, the same names and shapes as ``like``."""
     if not isinstance(value, dict) or not value or not all(isinstance(t, torch.Tensor) for t in value.values()):
         raise WrongType(argument, "expected a non-empty dict of name -> tensor, e.g. dict(model.named_parameters())")
@@ -48,7 +48,7 @@ class AdamW:
 
     def __init__(self, params: dict, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2):
-        self.params = check_tensors(params, "params")
+        self.params = _check_tensors(params, "params")
         self.lr = _check_rate(lr, "lr")
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise WrongType("betas", f"expected a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
@@ -62,7 +62,7 @@ class AdamW:
     @torch.no_grad()
     def step(self, grads: dict) -> None:
         """One update of every parameter from ``grads`` (the same names and shapes as ``params``)."""
-        check_tensors(grads, "grads", like=self.params)
+        _check_tensors(grads, "grads", like=self.params)
         self.t += 1
         beta1, beta2 = self.betas
         correction1 = 1 - beta1**self.t  # bias corrections: m and v started at 0

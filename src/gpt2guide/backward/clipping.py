@@ -15,14 +15,14 @@ from __future__ import annotations
 import torch
 
 from ..validation import WrongType, WrongValue, check_number
-from .adamw import check_tensors
+from .adamw import _check_tensors
 from .gradients import gradients
 
 
 @torch.no_grad()
 def clip_grad_norm(grads: dict, max_norm: float) -> torch.Tensor:
     """Scale ``grads`` in place so that their global L2 norm is at most ``max_norm``; return the norm before."""
-    check_tensors(grads, "grads")
+    _check_tensors(grads, "grads")
     max_norm = check_number(max_norm, "max_norm")
     if max_norm <= 0:
         raise WrongValue("max_norm", f"must be > 0 (e.g. 1.0), got {max_norm}")

@@ -33,7 +33,7 @@ TANH_GELU = ("gelu_new", "gelu_pytorch_tanh")
 DROPOUTS = ("embd_pdrop", "attn_pdrop", "resid_pdrop")
 
 
-def check_model(model):
+def _check_model(model):
     """The ``GPT2Model`` inside a ``GPT2LMHeadModel`` whose config the hand-written backward pass covers."""
     gpt = gpt2_body(model)
     if getattr(model, "lm_head", None) is None:
@@ -105,7 +105,7 @@ def gradients(model, input_ids: torch.Tensor) -> dict[str, torch.Tensor]:
 @torch.no_grad()
 def loss_and_gradients(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """``(loss, gradients(model, input_ids))``: the forward pass the gradients need also gives the loss."""
-    gpt = check_model(model)
+    gpt = _check_model(model)
     ids = check_ids(input_ids, model=gpt, min_tokens=2).to(gpt.wte.weight.device)  # (batch, seq)
     found: dict[int, torch.Tensor] = {}  # id(parameter) -> its gradient so far
 

@@ -39,7 +39,7 @@ def passage(characters: int = PASSAGE_CHARACTERS) -> str:
     return "\n".join(kept)
 
 
-def encode(text: str) -> tuple[torch.Tensor, list[int]]:
+def renumbered_tokens(text: str) -> tuple[torch.Tensor, list[int]]:
     """``(ids, vocabulary)``: the text's GPT-2 token ids renumbered 0 .. V-1, and the GPT-2 id of each number."""
     from ..tokens import gpt2_tokenizer
 
@@ -72,7 +72,7 @@ def run(steps: int = STEPS) -> dict:
     from . import AdamW, loss_and_gradients
 
     steps = check_int(steps, "steps", minimum=1)
-    ids, vocabulary = encode(passage())
+    ids, vocabulary = renumbered_tokens(passage())
     tiny = tiny_model(len(vocabulary))
     optimizer = AdamW(dict(tiny.named_parameters()), lr=LR, weight_decay=WEIGHT_DECAY)
     generator = torch.Generator().manual_seed(SEED)

@@ -80,7 +80,7 @@ def _can_still_improve(best_running: float, worst_finished: float, length: int, 
     return beam_score(best_running, length, length_penalty) > worst_finished
 
 
-def check_beam_settings(model, num_beams, length_penalty, early_stopping, eos: tuple[int, ...]) -> int:
+def _check_beam_settings(model, num_beams, length_penalty, early_stopping, eos: tuple[int, ...]) -> int:
     """The settings' ranges are generate's; returns how many (beam, token) pairs each step ranks."""
     check_int(num_beams, "num_beams", minimum=1, why=" (1 is greedy decoding)")
     # generate would divide by length ** inf or nan; no ranking comes out of that
@@ -106,7 +106,7 @@ def beam_search(model, input_ids: torch.Tensor, max_new_tokens: int, *, num_beam
     if max_new_tokens == 0:
         raise WrongValue("max_new_tokens", "beam search needs at least 1 new token (as generate does)")
     eos = check_eos_token_id(model, eos_token_id)
-    n_candidates = check_beam_settings(model, num_beams, length_penalty, early_stopping, eos)
+    n_candidates = _check_beam_settings(model, num_beams, length_penalty, early_stopping, eos)
     running = [()]  # the running beams' tokens: one empty beam, the prompt alone, at first
     running_log_p = torch.zeros(1, device=ids.device)  # (beams,): joint log-probability of each
     finished: list[Beam] = []  # at most num_beams, best score first

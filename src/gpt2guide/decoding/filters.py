@@ -40,18 +40,18 @@ REMOVED = float("-inf")  # the logit of a filtered-out token: probability exp(-i
 
 # -- the settings, as generate takes them -----------------------------------------------------------
 
-def check_temperature(temperature) -> float:
+def _check_temperature(temperature) -> float:
     """A finite number > 0, as ``TemperatureLogitsWarper`` takes it."""
     hint = " (for the most probable token use greedy decoding)" if temperature == 0 else ""
     return check_number(temperature, "temperature", positive=True, why=hint)
 
 
-def check_top_k(top_k) -> int:
+def _check_top_k(top_k) -> int:
     """0 (off, as in ``generate``) or a positive number of tokens."""
     return check_int(top_k, "top_k", minimum=0, why=" (0 turns top-k off; K > 0 keeps K tokens)")
 
 
-def check_probability(value, argument: str) -> float:
+def _check_probability(value, argument: str) -> float:
     """A number in [0, 1], the range of ``TopPLogitsWarper`` and ``MinPLogitsWarper``."""
     what = (" (1 keeps every token, 0 only the most probable)" if argument == "top_p" else
             " (0 keeps every token, 1 only those tied with the most probable)")
@@ -95,22 +95,22 @@ def _min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
 
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """Divide the logits by ``temperature``: below 1 sharpens the distribution, above 1 flattens it."""
-    return _apply_temperature(logits, check_temperature(temperature))
+    return _apply_temperature(logits, _check_temperature(temperature))
 
 
 def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     """Keep the ``top_k`` highest logits (and every token tied with the k-th); ``top_k=0`` keeps all."""
-    return _top_k_filter(logits, check_top_k(top_k))
+    return _top_k_filter(logits, _check_top_k(top_k))
 
 
 def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """Keep the most probable tokens whose total probability reaches ``top_p`` (nucleus sampling)."""
-    return _top_p_filter(logits, check_probability(top_p, "top_p"))
+    return _top_p_filter(logits, _check_probability(top_p, "top_p"))
 
 
 def min_p_filter(logits: torch.Tensor, min_p: float) -> torch.Tensor:
     """Keep the tokens whose probability is at least ``min_p`` times the top token's probability (0: all)."""
-    return _min_p_filter(logits, check_probability(min_p, "min_p"))
+    return _min_p_filter(logits, _check_probability(min_p, "min_p"))
 
 
 def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
@@ -122,7 +122,7 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
     top-k is off unless asked for. Each setting is checked here, once; the list holds the unchecked
     kernels, so a sampling loop does not check again at every step.
     """
-    temperature, top_k, top_p = check_temperature(temperature), check_top_k(top_k), check_probability(top_p, "top_p")
+    temperature, top_k, top_p = _check_temperature(temperature), _check_top_k(top_k), _check_probability(top_p, "top_p")
     filters = []
     if temperature != 1.0:
         filters.append(partial(_apply_temperature, temperature=temperature))
@@ -130,7 +130,7 @@ def sampling_filters(*, temperature: float = 1.0, top_k: int = 0, top_p: float =
         filters.append(partial(_top_k_filter, top_k=top_k))
     if top_p < 1.0:
         filters.append(partial(_top_p_filter, top_p=top_p))
-    min_p = None if min_p is None else check_probability(min_p, "min_p")
+    min_p = None if min_p is None else _check_probability(min_p, "min_p")
     if min_p:  # None and 0 are off
         filters.append(partial(_min_p_filter, min_p=min_p))
     return filters
