@@ -1,16 +1,20 @@
 """The guide's figures: each drawn from the library, in Japanese and English, as deterministic SVG.
 
-One module per figure, found by ``pkgutil`` (a new figure is one new file: a module with ``SPEC``,
-``data`` and ``draw``; ``sources``, ``style`` and ``svgdiff`` are helpers, with no ``SPEC``); each has ``SPEC`` (name, titles and alt texts in both languages),
-``data()`` (the numbers, computed once for both languages) and ``draw(data, lang)`` (a matplotlib
-``Figure``). ``FIGURES`` maps names to specs; ``draw_all(out_dir)`` writes
-``<name>.<lang>.svg`` for every figure and language. Pages read links and alt texts from here
-(``FIGURES["temperature"].markdown("ja")``; tests/test_figures.py checks every page's image
-against it); ``python -m tools figures`` (in a source checkout) is the one command that redraws them. Never edit an SVG by hand: change the module and run the command.
+One module per figure, found by ``pkgutil``: a new figure is one new file with ``SPEC`` (name,
+titles and alt texts in both languages), ``data()`` (the numbers, computed once for both
+languages) and ``draw(data, lang)`` (a matplotlib ``Figure``); ``sources``, ``style`` and
+``svgdiff`` are helpers, with no ``SPEC``. ``FIGURES`` maps names to specs (built on first use);
+``draw_all(out_dir)`` writes ``<name>.<lang>.svg`` for every figure and language. Pages read links
+and alt texts from here (``FIGURES["temperature"].markdown("ja")``; tests/test_figures.py checks
+every page's image against it); ``python -m tools figures`` is the one command that redraws them.
+Never edit an SVG by hand: change the module and run the command.
+References: matplotlib's SVG backend; nanoGPT's configs as data (``SPEC``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib
 import pkgutil
 import re
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from gpt2guide.constants import LANGUAGES
 from gpt2guide.threads import one_thread
-from site_hooks.site_text import name_language
+from tools import pages
 
 # Where the site keeps the figures, relative to the repository root.
 DOCS_DIR = Path("docs") / "assets" / "figures"
@@ -29,7 +33,7 @@ SITE_DIR = "assets/figures"  # the same folder as pages link to it (relative to 
 @dataclass(frozen=True)
 class FigureSpec:
     name: str  # the file stem: <name>.ja.svg and <name>.en.svg
-    module: str  # the module under tools.figures that computes and draws it
+    module: str = ""  # the module under tools.figures that computes and draws it: the one SPEC is found in
     title: dict = field(default_factory=dict)  # {"ja": ..., "en": ...}: a short caption
     alt: dict = field(default_factory=dict)  # {"ja": ..., "en": ...}: what the figure shows, for screen readers
     pocket: bool = False  # True if drawn from the pocket model's weights (redraw after retraining)
@@ -75,26 +79,38 @@ class FigureSpec:
 
 
 def _specs() -> dict:
-    """Every module of this package that has a ``SPEC``, by ``SPEC.order``."""
+    """Every module of this package that has a ``SPEC``, by ``SPEC.order``; each spec names the
+    module it was found in."""
     specs = []
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f".{info.name}", __name__)
         spec = getattr(module, "SPEC", None)
         if isinstance(spec, FigureSpec):
-            specs.append(spec)
+            if spec.module not in ("", info.name):
+                raise ValueError(f"tools/figures/{info.name}.py: its SPEC names the module {spec.module!r}")
+            specs.append(dataclasses.replace(spec, module=info.name))
     return {spec.name: spec for spec in sorted(specs, key=lambda spec: (spec.order, spec.name))}
 
 
-FIGURES: dict[str, FigureSpec] = _specs()
+@functools.cache
+def _figures() -> dict[str, FigureSpec]:
+    return _specs()
+
+
+def __getattr__(name: str):
+    """``FIGURES``, built on first use: importing the package imports no figure module."""
+    if name == "FIGURES":
+        return _figures()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_names(names) -> list[str]:
     """``names`` (None: every figure) as a list, each checked against ``FIGURES``."""
     if names is None:
-        return list(FIGURES)
-    unknown = [n for n in names if n not in FIGURES]
+        return list(_figures())
+    unknown = [n for n in names if n not in _figures()]
     if unknown:
-        raise ValueError(f"figure: unknown name(s) {', '.join(map(repr, unknown))}; choose from {', '.join(FIGURES)}")
+        raise ValueError(f"figure: unknown name(s) {', '.join(map(repr, unknown))}; choose from {', '.join(_figures())}")
     return list(names)
 
 
@@ -105,7 +121,7 @@ def draw_all(out_dir, names=None) -> list[Path]:
     out_dir = Path(out_dir)
     written = []
     for name in check_names(names):
-        spec = FIGURES[name]
+        spec = _figures()[name]
         with one_thread():
             data = spec.data()
         for lang in LANGUAGES:
@@ -123,7 +139,7 @@ PAGE_IMAGE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*)" + re.escape(SITE_DIR) + r"/
 
 def page_language(page: Path) -> str:
     """``ja`` or ``en`` from a page's name, ``<name>.<lang>.md``."""
-    lang = name_language(page)
+    lang = pages.hook("site_text").name_language(page)
     if lang is None:
         raise ValueError(f"page: {page} is not named <name>.<lang>.md with a language in {LANGUAGES}")
     return lang
@@ -133,9 +149,9 @@ def page_images(text: str, lang: str) -> list[tuple[str, str]]:
     """``(as written, as the spec writes it)`` for every figure image in a page's text."""
     found = []
     for match in PAGE_IMAGE.finditer(text):
-        if match.group(2) not in FIGURES:
+        if match.group(2) not in _figures():
             raise ValueError(f"the page shows {match.group(0)[-60:]!r}, which is no figure in tools/figures")
-        found.append((match.group(0), FIGURES[match.group(2)].markdown(lang, up=match.group(1).count("../"))))
+        found.append((match.group(0), _figures()[match.group(2)].markdown(lang, up=match.group(1).count("../"))))
     return found
 
 
@@ -145,7 +161,7 @@ def write_page_images(docs: Path) -> list[Path]:
     for page in sorted(Path(docs).rglob("*.md")):
         text = page.read_text(encoding="utf-8")
         lang = page_language(page)
-        fresh = PAGE_IMAGE.sub(lambda m, lang=lang: FIGURES[m.group(2)].markdown(lang, up=m.group(1).count("../")), text)
+        fresh = PAGE_IMAGE.sub(lambda m, lang=lang: _figures()[m.group(2)].markdown(lang, up=m.group(1).count("../")), text)
         if fresh != text:
             page.write_text(fresh, encoding="utf-8")
             changed.append(page)

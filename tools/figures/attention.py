@@ -16,7 +16,6 @@ COLUMNS = 2  # panels per row
 
 SPEC = FigureSpec(
     name="attention",
-    module="attention",
     order=5,
     pocket=True,
     title={"ja": f"ブロック h.{LAYER} のアテンションヘッドごとのアテンションの重み (ポケットモデルの出力)",

@@ -26,7 +26,6 @@ LOOK = {  # status -> (text colour, box face, box edge, edge colour, edge width)
 
 SPEC = FigureSpec(
     name="beam-tree",
-    module="beam_tree",
     order=3,
     pocket=True,
     title={"ja": f"ビームサーチの木: ビーム幅 {NUM_BEAMS}、新しいトークン {MAX_NEW_TOKENS} 個 (ポケットモデルの出力)",

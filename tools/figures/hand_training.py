@@ -17,7 +17,6 @@ from . import FigureSpec, style
 
 SPEC = FigureSpec(
     name="hand-training",
-    module="hand_training",
     order=8,
     title={"ja": "手で書いた学習: 小さな GPT-2 がオースティンの一節を覚える",
            "en": "Training by hand: a tiny GPT-2 learns an Austen passage"},

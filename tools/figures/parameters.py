@@ -22,7 +22,6 @@ PARTS = (
 
 SPEC = FigureSpec(
     name="parameters",
-    module="parameters",
     order=4,
     title={"ja": "gpt2 と gpt2-xl のパラメータの内訳",
            "en": "Where the parameters are: gpt2 and gpt2-xl"},

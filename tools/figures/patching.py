@@ -20,7 +20,6 @@ ANSWER, WRONG = " was", " were"
 
 SPEC = FigureSpec(
     name="patching",
-    module="patching",
     order=8,
     pocket=True,
     title={"ja": "活性化パッチングの結果 (ポケットモデルの出力)",

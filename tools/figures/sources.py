@@ -2,9 +2,10 @@
 
 The figures run the pocket model in float64 (its float16 weights are exact in float64). float32
 sums can differ in the last bit between CPUs and thread counts; in float64 those differences stay
-far below the precision of an SVG coordinate, so a figure redrawn on another machine is the same bytes.
-The model runs on one thread (``gpt2guide.threads.one_thread``): the same order of sums on every machine, and on a
-machine whose cores are busy (the guide's tests run beside other jobs) it is also the fastest.
+far below the precision of an SVG coordinate, so a figure redrawn on another machine is the same
+bytes. The model runs on one thread (``gpt2guide.threads.one_thread``): the same order of sums on
+every machine, and on a machine whose cores are busy (the guide's tests run beside other jobs) it
+is also the fastest.
 The library's filters and search are pure functions of the logits and the model, so they run
 unchanged on float64 input.
 """

@@ -140,7 +140,8 @@ def thousands(n: int) -> str:
 
 
 def percent(p: float) -> str:
-    """A probability as a percentage with sensible digits: 0.42 -> '42%', 0.998 -> '99.8%', 0.0123 -> '1.2%', 1.2e-4 -> '0.012%'."""
+    """A probability as a percentage with sensible digits: 0.42 -> '42%', 0.998 -> '99.8%',
+    0.0123 -> '1.2%', 1.2e-4 -> '0.012%'."""
     if 0.99 < p < 1:
         return f"{p:.1%}"
     if p >= 0.1:

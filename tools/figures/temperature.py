@@ -17,7 +17,6 @@ COLOURS = (style.BLUE, style.GREEN, style.VERMILLION)  # cool: sharp, hot: flat
 
 SPEC = FigureSpec(
     name="temperature",
-    module="temperature",
     order=1,
     pocket=True,
     title={"ja": "温度で変わる次のトークンの確率 (ポケットモデルの出力)",

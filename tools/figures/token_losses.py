@@ -17,7 +17,6 @@ SENTENCE = "Elizabeth walked to Meryton with her sister, and bought a smartphone
 
 SPEC = FigureSpec(
     name="token-losses",
-    module="token_losses",
     order=6,
     pocket=True,
     title={"ja": "トークンごとの損失 (ポケットモデルの出力)",

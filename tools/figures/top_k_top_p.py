@@ -25,7 +25,6 @@ FILTERS = (  # (key, colour, label ja, label en)
 
 SPEC = FigureSpec(
     name="top-k-top-p",
-    module="top_k_top_p",
     order=2,
     pocket=True,
     title={"ja": "top-k、top-p、min-p が残すトークン (ポケットモデルの出力)",

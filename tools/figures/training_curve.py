@@ -15,7 +15,6 @@ from . import FigureSpec, style
 
 SPEC = FigureSpec(
     name="training-curve",
-    module="training_curve",
     order=7,
     pocket=True,
     title={"ja": "ポケットモデルの学習曲線 (データカードの記録)",
