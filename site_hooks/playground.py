@@ -21,7 +21,8 @@ compiler, no download), with the plain-JS head as fallback.
    languages), write the relative URL of assets/playground/, the file list with sizes (for the
    progress bar) and the download size measured from those files, so no number is typed by
    hand, and the seconds benchmarks/playground_speed.py measured loading distilgpt2's shape
-   (benchmarks/playground_speed.json). A placeholder on any other page, or a playground page without them, is an error.
+   (benchmarks/playground_speed.json). A placeholder on any other page, or a playground page
+   without them, is an error.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ MEASURED = Path(__file__).resolve().parent.parent / "benchmarks" / "playground_s
 
 
 def measured() -> dict:
-    """From the benchmark's record: the seconds distilgpt2's shape took to load (one decimal), and the machine."""
+    """From the benchmark's record: the seconds distilgpt2's shape took to load (one decimal), and
+    the machine."""
     try:
         record = json.loads(MEASURED.read_text(encoding="utf-8"))
         return {"own_seconds": f"{float(record['own_checkpoint']['load_s']):.1f}",

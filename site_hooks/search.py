@@ -11,7 +11,8 @@ This hook, after the last language is built (``on_post_build``, after the i18n p
 1. splits the index by language: search/search_index.json holds the default language's pages,
    <lang>/search/search_index.json each other language's, with locations relative to that
    language's home, and a config for that language alone (lunr ``lang``, no stemmer, separator);
-2. ranks a chapter page above its notebook (which repeats it), and makes the entries readable: math (``\\(T\\)``, ``\\[ ... \\]``) as plain text, no "¶";
+2. ranks a chapter page above its notebook (which repeats it), and makes the entries readable:
+   math (``\\(T\\)``, ``\\[ ... \\]``) as plain text, no "¶";
 3. writes site_hooks/search-worker.js next to Material's worker: it loads Material's worker and
    rewrites each query to fit the index (English words as their stem, Japanese words segmented).
 

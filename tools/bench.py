@@ -11,8 +11,8 @@ fp32, one fixed 7-token prompt; for each length in ``new_tokens``, the three met
 rounds; each figure is the median of its runs, a run's tokens/s being its new tokens over the wall
 time of the whole call (prompt included). Read bandwidth: summing a float32 buffer far larger than
 the CPU caches, once in every round too; the median. Figures on the pages come from the committed
-``src/gpt2guide/bench.json`` (package data, read by ``gpt2guide.bench.load_record``), never from a timing taken
-while the docs are tested.
+``src/gpt2guide/bench.json`` (package data, read by ``gpt2guide.bench.load_record``), never from a
+timing taken while the docs are tested.
 References: nanoGPT ``bench.py``; "LLM inference is memory-bound" (the roofline model).
 """
 
