@@ -48,6 +48,7 @@ def assert_same(found, expected):
 
 
 @pytest.mark.parametrize(("model_name", "num_beams", "prompt"), CASES)
+@pytest.mark.slow  # beam search against generate, 16 cases (not in the quick loop)
 def test_equals_generate(generate_beams, request, pocket, model_name, num_beams, prompt):
     model = model_of(request, model_name)
     ids = encode(pocket[1], prompt)
@@ -55,6 +56,7 @@ def test_equals_generate(generate_beams, request, pocket, model_name, num_beams,
 
 
 @pytest.mark.parametrize(("model_name", "length_penalty", "early_stopping"), SETTING_CASES)
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_equals_generate_with_settings(generate_beams, request, pocket, model_name, length_penalty, early_stopping):
     model = model_of(request, model_name)
     ids = encode(pocket[1], PROMPTS[0])
@@ -74,6 +76,7 @@ EOS_SETTINGS = [(lp, es) for es in (False, True, "never") for lp in (1.0, 0.0, 2
 
 
 @pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
+@pytest.mark.slow  # beam search to the end, twice (not in the quick loop)
 def test_end_of_sequence_path(generate_beams, request, pocket, model_name):
     model = model_of(request, model_name)
     ids = encode(pocket[1], PROMPTS[0])
@@ -93,6 +96,7 @@ def test_end_of_sequence_path(generate_beams, request, pocket, model_name):
 
 
 @pytest.mark.parametrize("num_beams", [2, 4])
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_a_text_that_ends_at_once_can_win(generate_beams, model, tokenizer, num_beams):
     """With the most probable first token as end-of-sequence and no length penalty (score = log-probability),
     the one-token text beats every longer one: each of those starts with a less probable token."""
@@ -127,6 +131,7 @@ def test_result_and_beam_tree(model, pocket):
         assert sequence_log_probability(model, ids, continuation) == pytest.approx(beam.log_probability, rel=1e-4, abs=1e-4)
 
 
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_log_probabilities_match_compute_transition_scores(generate_beams, model, pocket):
     ids = encode(pocket[1], PROMPTS[0])
     out = generate_beams(model, ids, 6)

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 @pytest.mark.parametrize("prompt", PROMPTS)
 @pytest.mark.parametrize("model_name", ["pocket", "small_gpt2"])
+@pytest.mark.slow  # greedy loops against generate (not in the quick loop)
 def test_naive_and_cached_equal_generate(hf_generate, request, pocket, model_name, prompt):
     model = pocket[0] if model_name == "pocket" else request.getfixturevalue(model_name)
     ids = encode(pocket[1], prompt)
