@@ -31,7 +31,8 @@ Run once, not twice: where both pages of a language pair are collected and run t
 the same expected outputs (comments aside; `tools.pages.same_code`, proved for every pair by
 tests/test_pages.py), only the Japanese page runs; `--both-languages` runs the English one too.
 Every page starts from the process state the previous one found (`tools.isolation`). The
-terminal summary gives each chapter's time against its budget (CONTRIBUTING.md, "Budgets").
+terminal summary gives each chapter's time against its budget (CONTRIBUTING.md, "Budgets"), and
+in a quick-loop run (`-m "not slow"`) the tests that took over a second.
 """
 
 from __future__ import annotations
@@ -169,15 +170,37 @@ _PAGE_SECONDS: dict[str, float] = {}  # page (relative to the root) -> seconds o
 CHAPTER_BUDGET_S = 60.0
 
 
+# A test of the quick loop (`pytest -m "not slow"`, within 45 s with ruff) over this many seconds
+# on 2 CPU cores is named at the end of a quick-loop run: mark it `slow` or give it a cheaper fixture.
+QUICK_TEST_S = 1.0
+_TEST_SECONDS: dict[str, float] = {}  # test node id -> seconds (setup, call and teardown)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Add up the time of each page's snippets (setup, call and teardown), for the summary."""
+    """Add up the time of each page's snippets and of each test (setup, call and teardown), for
+    the summary."""
     path = report.nodeid.partition("::")[0]
     if path.startswith("docs/") and path.endswith(".md"):
         _PAGE_SECONDS[path] = _PAGE_SECONDS.get(path, 0.0) + report.duration
+    _TEST_SECONDS[report.nodeid] = _TEST_SECONDS.get(report.nodeid, 0.0) + report.duration
+
+
+def _quick_loop_report(terminalreporter, config: pytest.Config) -> None:
+    """In a quick-loop run, the tests that took longer than QUICK_TEST_S (CONTRIBUTING.md, "Budgets")."""
+    if "not slow" not in (config.getoption("markexpr", "") or ""):
+        return
+    long = sorted(((seconds, nodeid) for nodeid, seconds in _TEST_SECONDS.items() if seconds > QUICK_TEST_S),
+                  reverse=True)
+    if long:
+        terminalreporter.section(f"quick-loop tests over {QUICK_TEST_S:.0f} s (mark them slow or make them cheaper)")
+        for seconds, nodeid in long:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """Each chapter's share of the run, against its budget, and the pages that ran once for two."""
+    """Each chapter's share of the run, against its budget, and the pages that ran once for two; in a
+    quick-loop run, its tests over QUICK_TEST_S."""
+    _quick_loop_report(terminalreporter, config)
     once = config.stash.get(_RUN_ONCE, [])
     if not _PAGE_SECONDS:
         return

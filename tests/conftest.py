@@ -106,6 +106,17 @@ def tokenizer(pocket):
     return pocket[1]
 
 
+def pytest_collection_modifyitems(items: list) -> None:
+    """A test on `small_gpt2` (gpt2's width and vocabulary: seconds a test) is `slow`, whether it
+    asks for the fixture or names it as a parameter: the full run has it, and the quick loop its
+    twin on the pocket model."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "small_gpt2" in getattr(item, "fixturenames", ()) or any(
+                isinstance(value, str) and value == "small_gpt2" for value in params.values()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def small_gpt2():
     """gpt2's width, heads and vocabulary with 2 of its 12 layers, random weights (seed 0)."""

@@ -3,8 +3,12 @@
 axe-core (tests/vendor/axe-core/, vendored from the npm registry by tools/vendor_axe.py; the
 site itself never loads it) runs its WCAG 2.0 and 2.1 level A and AA rules on every page of
 both languages (chapters, notebooks, the playground with its model loaded, the glossary), and
-the 404 page under the site's sub-path (its links are absolute to it), at a desktop width (1280 px) and a phone's (390 px), in light and dark mode (light at 1280 px and
-dark at 390 px in every run, the crossed pairs weekly with --heavy). Every
+the 404 page under the site's sub-path (its links are absolute to it), at a desktop width (1280 px)
+and a phone's (390 px), in light and dark mode. Every run audits every page once: light at 1280 px
+or dark at 390 px, a chapter's Japanese page in one and its English page in the other, alternating
+chapter by chapter (`run_mode`), so that each mode sees both languages and half the chapters.
+Weekly, with --heavy (.github/workflows/real-checkpoints.yml), every page is audited in the other
+of those two modes and in the crossed pairs (dark at 1280 px, light at 390 px) too. Every
 violation is a failure; the report names the rule, the page and the elements.
 
 No rule is switched off (RULES_OFF is empty). What the site does for them lives in
@@ -66,16 +70,62 @@ def _audit(visit, path: str) -> list[dict]:
     return visit.page.evaluate(RUN_AXE, [TAGS, list(RULES_OFF)])
 
 
-# Every page in both colour schemes and at both widths in every run: light at a desktop's width,
-# dark at a phone's. The two crossed pairs audit the same pages again (about 4 minutes on 2 cores)
-# and run weekly with --heavy (.github/workflows/real-checkpoints.yml).
-AUDITS = [("light", 1280), ("dark", 390),
-          pytest.param("dark", 1280, marks=pytest.mark.heavy), pytest.param("light", 390, marks=pytest.mark.heavy)]
+# The two modes every run audits in, and the crossed pairs the weekly --heavy run adds.
+RUN_MODES = [("light", 1280), ("dark", 390)]
+CROSSED_MODES = [("dark", 1280), ("light", 390)]
 
 
-@pytest.mark.parametrize(("scheme", "width"), AUDITS)
-def test_every_page_meets_wcag_21_aa(browser, site_url, built_site, scheme, width) -> None:
+def _language_and_chapter(path: str) -> tuple[str, str]:
+    """("en", "/tokens/") for "/en/tokens/"; ("ja", "/tokens/") for "/tokens/"."""
+    return ("en", path.removeprefix("/en")) if path.startswith("/en/") else ("ja", path)
+
+
+def run_mode(path: str, pages: list[str]) -> tuple[str, int]:
+    """The one mode of RUN_MODES that audits `path` in every run: the chapters in order take the
+    two modes in turn, and a chapter's English page takes the mode its Japanese page does not."""
+    chapters = sorted({_language_and_chapter(page)[1] for page in pages})
+    language, chapter = _language_and_chapter(path)
+    return RUN_MODES[(chapters.index(chapter) + (language == "en")) % 2]
+
+
+def audited_pages(pages: list[str], scheme: str, width: int, share: str) -> list[str]:
+    """The pages an audit in (`scheme`, `width`) covers: "run", those whose run mode it is (every
+    run); "rest", the others (weekly); "all", every page (the crossed pairs, weekly)."""
+    if share == "all":
+        return pages
+    return [page for page in pages if (run_mode(page, pages) == (scheme, width)) == (share == "run")]
+
+
+# Every run: each page once, in its run mode (about half the time of every page in both modes on
+# 2 cores). Weekly with --heavy: every page in the other mode and in the crossed pairs as well.
+AUDITS = [
+    *(pytest.param(scheme, width, "run", id=f"{scheme}-{width}") for scheme, width in RUN_MODES),
+    *(pytest.param(scheme, width, "rest", marks=pytest.mark.heavy, id=f"{scheme}-{width}-rest")
+      for scheme, width in RUN_MODES),
+    *(pytest.param(scheme, width, "all", marks=pytest.mark.heavy, id=f"{scheme}-{width}-all")
+      for scheme, width in CROSSED_MODES),
+]
+
+
+def test_every_page_is_audited_once_per_run(built_site) -> None:
+    """The two run modes split the pages: each page in one, each mode with pages of both
+    languages, a chapter's two pages in different modes, and the weekly shares add up to every
+    page in every mode."""
     pages = site_pages(built_site.require())
+    halves = [audited_pages(pages, scheme, width, "run") for scheme, width in RUN_MODES]
+    assert sorted(halves[0] + halves[1]) == pages and not set(halves[0]) & set(halves[1])
+    for half in halves:
+        assert {_language_and_chapter(page)[0] for page in half} == {"ja", "en"}
+        assert len(half) >= len(pages) // 2 - 1
+    assert run_mode("/tokens/", pages) != run_mode("/en/tokens/", pages)
+    for scheme, width in RUN_MODES:
+        assert sorted(audited_pages(pages, scheme, width, "run")
+                      + audited_pages(pages, scheme, width, "rest")) == pages
+
+
+@pytest.mark.parametrize(("scheme", "width", "share"), AUDITS)
+def test_every_page_meets_wcag_21_aa(browser, site_url, built_site, scheme, width, share) -> None:
+    pages = audited_pages(site_pages(built_site.require()), scheme, width, share)
     report = []
     with open_visit(browser, site_url, color_scheme=scheme,
                     viewport={"width": width, "height": 900}) as visit:
@@ -89,8 +139,8 @@ def test_every_page_meets_wcag_21_aa(browser, site_url, built_site, scheme, widt
     assert not report, f"{len(report)} axe-core violations ({scheme}, {width} px):\n" + "\n".join(report)
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("scheme", "width"), [
+    *RUN_MODES, *(pytest.param(scheme, width, marks=pytest.mark.heavy) for scheme, width in CROSSED_MODES)])
 def test_the_404_page_meets_wcag_21_aa(browser, hosted_site_url, scheme, width) -> None:
     with open_visit(browser, hosted_site_url, color_scheme=scheme,
                     viewport={"width": width, "height": 900}) as visit:

@@ -104,6 +104,7 @@ def _ln(model, layer, name):
     return ln.weight, ln.bias, ln.eps
 
 
+@pytest.mark.slow  # eager attention on the pocket model, every layer checked (not in the quick loop)
 def test_pocket_model_equals_transformers(eager_pocket):
     model, tokenizer = eager_pocket
     ids = pocket_ids(tokenizer)
@@ -111,7 +112,13 @@ def test_pocket_model_equals_transformers(eager_pocket):
     check_against_transformers(model, ids[:1], "pocket")
 
 
-@pytest.mark.parametrize("label", list(CONFIGS))
+# The quick loop checks the two smallest shapes; the others take seconds (gpt2's own: 12 layers of
+# 768) and run in the full run.
+SLOW_CONFIGS = ("gpt2's shape", "6 layers", "3 layers", "2 layers, 64 wide")
+
+
+@pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.slow] if label.startswith(SLOW_CONFIGS) else [])
+                                   for label in CONFIGS])
 def test_random_configs_equal_transformers(label):
     model = random_model(len(BODY_DIFFERENCES), **CONFIGS[label])
     torch.manual_seed(1)
@@ -122,6 +129,7 @@ def test_random_configs_equal_transformers(label):
     assert torch.equal(anatomy.body(body, ids), anatomy.body(model, ids))
 
 
+@pytest.mark.slow  # the eager pocket model, every step (not in the quick loop)
 def test_every_step_equals_the_module_it_writes_out(eager_pocket):
     model, tokenizer = eager_pocket
     ids = pocket_ids(tokenizer)
@@ -246,6 +254,7 @@ def test_the_body_alone_has_no_lm_head_but_the_tied_head_still_applies(small):
     assert torch.equal(anatomy.head(body, hidden), anatomy.head(small, hidden))
 
 
+@pytest.mark.slow  # draws a figure (not in the quick loop)
 def test_the_attention_figure_draws_transformers_weights(eager_pocket):
     """The figure's numbers (float64, by hand) are the eager attention weights of the model on the page."""
     pytest.importorskip("matplotlib")

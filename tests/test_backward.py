@@ -143,6 +143,7 @@ def check_model_gradients(name, model, ids, tolerance):
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+@pytest.mark.slow  # the backward pass of the pocket model (not in the quick loop)
 def test_gradients_equal_autograd_on_the_pocket_model(pocket, dtype):
     model = copy.deepcopy(pocket[0]).to(dtype)
     texts = ["I can't forget you, for she was the best of sisters.",
@@ -209,6 +210,7 @@ def test_clip_grad_norm_equals_torch():
                - total.item()) < 1e-9  # 1e6: unchanged
 
 
+@pytest.mark.slow  # backward passes of the pocket model (not in the quick loop)
 def test_accumulated_micro_batches_equal_one_large_batch():
     model = random_lm(n_layer=2, n_embd=16, n_head=2).double()
     ids = torch.randint(0, 97, (6, 10))
@@ -221,6 +223,7 @@ def test_accumulated_micro_batches_equal_one_large_batch():
 
 # -- the tiny run of chapter 6 -------------------------------------------------------------------
 
+@pytest.mark.slow  # training steps by hand and by autograd (not in the quick loop)
 def test_the_run_by_hand_equals_autograd_and_torch_adamw():
     ids, vocabulary = passage.renumbered_tokens(passage.passage())
     assert len(vocabulary) == len(set(vocabulary)) and int(ids.max()) == len(vocabulary) - 1

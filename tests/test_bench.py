@@ -48,6 +48,7 @@ def test_check_names_what_is_wrong(record):
         check_bench_record(broken)
 
 
+@pytest.mark.slow  # builds gpt2 (not in the quick loop)
 def test_weight_bytes_of_gpt2():
     model = random_model("gpt2", n_layer=1)
     # fp32: 4 bytes per unique parameter, less the position table (1024 x 768), of which one row is read

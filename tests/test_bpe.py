@@ -34,11 +34,13 @@ def test_encode_equals_the_tokenizer(tokenizer, text):
     assert bpe.encode(text) == tokenizer.encode(text)
 
 
+@pytest.mark.slow  # byte-level BPE by hand (not in the quick loop)
 def test_encode_equals_the_tokenizer_on_random_text(tokenizer):
     mismatches = [t for t in random_texts(0, 1500) if bpe.encode(t) != tokenizer.encode(t)]
     assert mismatches == []
 
 
+@pytest.mark.slow  # byte-level BPE by hand on long text (not in the quick loop)
 def test_encode_equals_the_tokenizer_on_long_prose(tokenizer):
     from gpt2guide.pocket.held_out import card, held_out_text
 
@@ -48,6 +50,7 @@ def test_encode_equals_the_tokenizer_on_long_prose(tokenizer):
     assert len(ids) == card()["corpus"]["held_out_tokens"]  # what the training run counted
 
 
+@pytest.mark.slow  # byte-level BPE by hand (not in the quick loop)
 def test_a_tokenizer_lends_its_own_tables(tokenizer):
     text = "I can't forget you, for <|endoftext|> こんにちは"
     assert bpe.encode(text, tokenizer=tokenizer) == bpe.encode(text) == tokenizer.encode(text)
@@ -110,6 +113,7 @@ def test_the_toy_corpus_learns_the_same_merges_by_hand_and_with_tokenizers():
     assert bpe.library_merges(toy, 10) == by_hand
 
 
+@pytest.mark.slow  # learns merges twice (not in the quick loop)
 def test_random_corpora_learn_the_same_merges_by_hand_and_with_tokenizers():
     """Small alphabets make many ties, so this checks the tie rule, not only the counting."""
     rng = random.Random(1)

@@ -8,7 +8,6 @@ and tests/conftest.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -17,13 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from browser_support import Visit, open_visit
 
+from tools import pages
+
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-_spec = importlib.util.spec_from_file_location(
-    "site_hooks_katex", DOCS.parent / "site_hooks" / "katex.py")
-katex = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(katex)
+DOCS = pages.DOCS
+katex = pages.hook("katex")  # the build's own test for math in a page (site_hooks/katex.py)
 
 
 def _site_path(source: Path, language: str) -> str:
@@ -168,24 +166,23 @@ def test_code_font_sets_cjk_in_two_columns(visit: Visit, path: str) -> None:
 
 # -- 5. Formulas fit ---------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^( *)(```|~~~).*?^\1\2", re.M | re.S)
 
-
-def _math_pages() -> list[str]:
-    """Every page and notebook whose prose holds TeX ($...$, $$...$$), both languages."""
+def math_pages(site: Path) -> list[str]:
+    """Every page and notebook with math, both languages, as the build tells it (the katex hook's
+    own tests, site_hooks/katex.py): a page whose built HTML holds pymdownx.arithmatex's math, a
+    notebook whose Markdown cells hold TeX. What decides that KaTeX is loaded is not read here:
+    a math page left without KaTeX fails below (its formulas never render)."""
     found = []
-    for language in ("ja", "en"):
+    for language in pages.LANGUAGES:
         for source in sorted(DOCS.rglob(f"*.{language}.md")):
-            prose = _FENCE.sub("", source.read_text(encoding="utf-8"))
-            if re.search(r"\$\$|\$[^\s$][^$\n]*\$", prose):
-                found.append(_site_path(source, language))
-        for source in sorted(DOCS.glob(f"notebooks/*.{language}.ipynb")):
-            if katex.notebook_has_math(source):
-                found.append(_site_path(source, language))
+            path = _site_path(source, language)
+            if katex.html_has_math((site / path.strip("/") / "index.html").read_text(encoding="utf-8")):
+                found.append(path)
+        found += [_site_path(source, language) for source in sorted(DOCS.glob(f"notebooks/*.{language}.ipynb"))
+                  if katex.notebook_has_math(source)]
     return found
 
 
-MATH_PAGES = _math_pages()
 _MATH_WIDTHS = """() => [...document.querySelectorAll('.katex-display')].map((display) => {
   // The block the formula sits in: Material's div.arithmatex, a notebook cell's paragraph.
   const box = display.closest('.arithmatex') || display.parentElement.closest('p, li, div');
@@ -194,6 +191,9 @@ _MATH_WIDTHS = """() => [...document.querySelectorAll('.katex-display')].map((di
   return [width, box.clientWidth,
           display.textContent.slice(0, 40)];
 })"""
+_MATH_OVERFLOWS = """() => [...document.querySelectorAll('.katex-display')]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .map((box) => [getComputedStyle(box).overflowX, box.textContent.slice(0, 30)])"""
 
 
 @pytest.fixture
@@ -209,37 +209,36 @@ def sized(browser, site_url, request):
         context.close()
 
 
+def test_math_pages_are_found(built_site) -> None:
+    """The list the formula test walks holds the chapters with math, in both languages, and a
+    notebook, and no page without math."""
+    found = math_pages(built_site.require())
+    assert {"/generation/", "/en/generation/"} <= set(found), found
+    assert any("/notebooks/" in path for path in found), found
+    assert "/versions/" not in found and "/" not in found, found
+
+
 @pytest.mark.parametrize("sized", [1280], indirect=True)
-def test_formulas_fit_their_column_on_a_desktop(sized: Visit) -> None:
-    """On every page with math (one tab, page after page)."""
-    wide = []
-    for path in MATH_PAGES:
+def test_formulas_fit_on_a_desktop_and_scroll_in_their_box_on_a_phone(sized: Visit, built_site) -> None:
+    """On every page with math, in one tab, each page loaded once and measured at both widths:
+    at 1280 px every formula fits its column; at 390 px the page never scrolls sideways and a
+    formula wider than the screen scrolls inside its own box (.katex-display)."""
+    page = sized.page
+    wide, problems = [], []
+    for path in math_pages(built_site.require()):
+        page.set_viewport_size({"width": 1280, "height": 900})
         sized.open(path)
-        sized.page.locator(".katex").first.wait_for(state="attached")  # KaTeX has run
+        page.locator(".katex").first.wait_for(state="attached")  # KaTeX has run
         wide += [(path, round(width), box, text)
-                 for width, box, text in sized.page.evaluate(_MATH_WIDTHS) if width > box + 0.5]
-    assert not wide, "formulas wider than their column (px, column px):\n" + "\n".join(
-        map(str, wide))
-    sized.check()
-
-
-@pytest.mark.parametrize("sized", [390], indirect=True)
-def test_formulas_scroll_in_their_box_on_a_phone(sized: Visit) -> None:
-    """On every page with math: the page never scrolls sideways; a formula wider than the
-    screen scrolls inside its own box (.katex-display)."""
-    problems = []
-    for path in MATH_PAGES:
-        sized.open(path)
-        page = sized.page
-        page.locator(".katex").first.wait_for(state="attached")
+                 for width, box, text in page.evaluate(_MATH_WIDTHS) if width > box + 0.5]
+        page.set_viewport_size({"width": 390, "height": 900})  # the same page, laid out for a phone
         width, viewport = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
         if width > viewport:
             problems.append(f"{path}: the page scrolls sideways ({width} px in {viewport})")
-        for overflow, text in page.evaluate("""() => [...document.querySelectorAll('.katex-display')]
-            .filter((box) => box.scrollWidth > box.clientWidth + 1)
-            .map((box) => [getComputedStyle(box).overflowX, box.textContent.slice(0, 30)])"""):
-            if overflow != "auto":
-                problems.append(f"{path}: {text!r} overflows with overflow-x {overflow}")
+        problems += [f"{path}: {text!r} overflows with overflow-x {overflow}"
+                     for overflow, text in page.evaluate(_MATH_OVERFLOWS) if overflow != "auto"]
+    assert not wide, "formulas wider than their column at 1280 px (px, column px):\n" + "\n".join(
+        map(str, wide))
     assert not problems, "\n".join(problems)
     sized.check()
 

@@ -1,4 +1,4 @@
-"""`pytest --checkpoint NAME` runs every page against another checkpoint.
+"""`pytest --checkpoint NAME` runs the pages against another checkpoint.
 
 Where the hub is reachable that is `--checkpoint gpt2`, and the weekly workflow
 (.github/workflows/real-checkpoints.yml) runs every page on the real gpt2 and distilgpt2. Here,
@@ -11,6 +11,11 @@ The folder has gpt2's width (768), heads (12, so 64 per head), context (1024) an
 that still takes every gpt2 code path a page has (a folder given as `--checkpoint`, another
 shape than the pocket's, sums as long as gpt2's), at about 40 % of the 124M model's parameters
 and compute. The 12-layer gpt2 itself runs weekly.
+
+Every run takes the folder path through one page (`SMOKE_PAGES`: the first chapter, which loads
+the checkpoint by name in most of its blocks and skips the pocket outputs); every page runs on it
+weekly with `--heavy` (about 100 s on 2 cores, a second run of code the page tests already ran),
+beside the real gpt2 and distilgpt2 runs of the same workflow.
 """
 
 from __future__ import annotations
@@ -45,10 +50,22 @@ def random_gpt2_checkpoint(folder: Path, n_layer: int = N_LAYER) -> Path:
     return folder
 
 
-def test_pages_run_on_a_gpt2_architecture_checkpoint(tmp_path):
-    folder = random_gpt2_checkpoint(tmp_path / "gpt2-random")
+SMOKE_PAGES = ["docs/llm.ja.md"]  # every run; every page (docs/) with --heavy, weekly
+
+
+@pytest.fixture(scope="module")
+def gpt2_shaped(tmp_path_factory) -> Path:
+    """The random gpt2-shaped checkpoint folder, written once for the module."""
+    return random_gpt2_checkpoint(tmp_path_factory.mktemp("checkpoint") / "gpt2-random")
+
+
+@pytest.mark.parametrize("pages", [
+    pytest.param(SMOKE_PAGES, id="smoke"),
+    pytest.param(["docs"], marks=pytest.mark.heavy, id="every-page"),
+])
+def test_pages_run_on_a_gpt2_architecture_checkpoint(gpt2_shaped, pages):
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "docs", "--checkpoint", str(folder), "-q", "-rs",
+        [sys.executable, "-m", "pytest", *pages, "--checkpoint", str(gpt2_shaped), "-q", "-rs",
          "-p", "no:cacheprovider", "-o", "addopts=-p no:doctest"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )

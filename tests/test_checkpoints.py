@@ -74,6 +74,7 @@ def tiny_folder(tmp_path_factory, tokenizer):
 
 
 @pytest.mark.parametrize("as_str", [False, True])
+@pytest.mark.slow  # writes and reloads a checkpoint (not in the quick loop)
 def test_local_folder(tiny_folder, as_str):
     folder, saved = tiny_folder
     model, tokenizer = load(str(folder) if as_str else folder)
@@ -193,6 +194,7 @@ OFFLINE = ("'gpt2' (openai-community/gpt2) is not in the Hugging Face cache and 
            "or pass a local checkpoint folder")
 
 
+@pytest.mark.slow  # two fresh Python processes (imports) (not in the quick loop)
 def test_a_hub_checkpoint_offline_and_not_cached(tmp_path):
     """In a fresh process with an empty HF_HOME (the hub's constants are read on import)."""
     env = {**os.environ, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_OFFLINE": "1",
@@ -207,6 +209,7 @@ def test_a_hub_checkpoint_offline_and_not_cached(tmp_path):
     assert cli.stderr.splitlines() == [f"gpt2guide generate: error: --checkpoint: {OFFLINE}"]
 
 
+@pytest.mark.slow  # two gpt2-wide models (not in the quick loop)
 def test_no_library_function_changes_the_callers_random_state():
     """Models with seeded random weights draw them from a forked random state: the caller's stays as it was."""
     from gpt2guide.backward import passage

@@ -134,6 +134,7 @@ def test_figures_list_is_a_plain_run(capsys):
     assert "temperature: temperature.ja.svg, temperature.en.svg" in out
 
 
+@pytest.mark.slow  # a fresh Python process (not in the quick loop)
 def test_a_bug_keeps_its_traceback(capsys, monkeypatch):
     """Only the library's argument errors become one line; any other exception is a bug and propagates."""
     def broken(*args, **kwargs):
@@ -172,6 +173,7 @@ def test_every_command_module_is_a_command(capsys):
 
 
 @pytest.mark.parametrize("argv", [["tokens", "hello"], ["pocket", "info"]])
+@pytest.mark.slow  # a fresh Python process (not in the quick loop)
 def test_quick_commands_import_neither_torch_nor_transformers(argv):
     code = (f"import sys; from gpt2guide.cli import main; assert main({argv!r}) == 0; "
             "print(sorted(m for m in ('torch', 'transformers', 'numpy') if m in sys.modules))")
@@ -189,6 +191,7 @@ def test_pocket_info(capsys):
     assert card["config"]["n_layer"] >= 1
 
 
+@pytest.mark.slow  # a fresh Python process (not in the quick loop)
 def test_notebooks_check_works_from_any_folder_with_the_clone_on_the_path(tmp_path):
     path = os.pathsep.join([str(REPOSITORY / "src"), str(REPOSITORY)])
     done = subprocess.run([sys.executable, "-m", "tools", "notebooks", "--check"], cwd=tmp_path,
@@ -219,6 +222,7 @@ def test_a_maintainer_command_is_not_a_reader_command(tmp_path, command):
     assert f"invalid choice: '{command}'" in done.stderr
 
 
+@pytest.mark.slow  # a fresh Python process (not in the quick loop)
 def test_a_tools_package_of_the_readers_own_is_never_imported(tmp_path):
     """``python -m gpt2guide`` run in a reader's project that has its own ``tools/commands`` package."""
     for folder in (tmp_path / "tools", tmp_path / "tools" / "commands"):
@@ -287,6 +291,7 @@ def _console_script() -> str:
     return str(script) if script.exists() else shutil.which("gpt2guide")
 
 
+@pytest.mark.slow  # fresh processes of the installed command (not in the quick loop)
 def test_console_script():
     done = subprocess.run([_console_script(), "params", "gpt2", "--json"], capture_output=True, text=True,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
@@ -294,6 +299,7 @@ def test_console_script():
     assert {key: json.loads(done.stdout)[key] for key in GPT2_COUNTS} == GPT2_COUNTS
 
 
+@pytest.mark.slow  # a fresh process of the installed command (not in the quick loop)
 def test_console_script_bad_input():
     done = subprocess.run([_console_script(), "tokens", ""], capture_output=True, text=True,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)

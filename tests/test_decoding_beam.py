@@ -45,6 +45,7 @@ def assert_same(found, expected):
 
 
 @pytest.mark.parametrize(("decoding_model", "num_beams", "prompt"), CASES, indirect=["decoding_model"])
+@pytest.mark.slow  # beam search against generate, 16 cases (not in the quick loop)
 def test_equals_generate(generate_beams, model, pocket, num_beams, prompt):
     ids = encode(pocket[1], prompt)
     assert_same(beam_search(model, ids, 6, num_beams=num_beams), generate_beams(model, ids, 6, num_beams=num_beams))
@@ -52,6 +53,7 @@ def test_equals_generate(generate_beams, model, pocket, num_beams, prompt):
 
 @pytest.mark.parametrize(("decoding_model", "length_penalty", "early_stopping"), SETTING_CASES,
                          indirect=["decoding_model"])
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_equals_generate_with_settings(generate_beams, model, pocket, length_penalty, early_stopping):
     ids = encode(pocket[1], PROMPTS[0])
     settings = dict(num_beams=3, length_penalty=length_penalty, early_stopping=early_stopping)
@@ -69,6 +71,7 @@ def end_of_sequence_choices(model, ids):
 EOS_SETTINGS = [(lp, es) for es in (False, True, "never") for lp in (1.0, 0.0, 2.0, -1.0)]
 
 
+@pytest.mark.slow  # beam search to the end, twice (not in the quick loop)
 def test_end_of_sequence_path(generate_beams, model, pocket):
     ids = encode(pocket[1], PROMPTS[0])
     choices = end_of_sequence_choices(model, ids)
@@ -87,6 +90,7 @@ def test_end_of_sequence_path(generate_beams, model, pocket):
 
 
 @pytest.mark.parametrize("num_beams", [2, 4])
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_a_text_that_ends_at_once_can_win(generate_beams, model, tokenizer, num_beams):
     """With the most probable first token as end-of-sequence and no length penalty (score = log-probability),
     the one-token text beats every longer one: each of those starts with a less probable token."""
@@ -121,6 +125,7 @@ def test_result_and_beam_tree(model, pocket):
         assert sequence_log_probability(model, ids, continuation) == pytest.approx(beam.log_probability, rel=1e-4, abs=1e-4)
 
 
+@pytest.mark.slow  # beam search against generate (not in the quick loop)
 def test_log_probabilities_match_compute_transition_scores(generate_beams, model, pocket):
     ids = encode(pocket[1], PROMPTS[0])
     out = generate_beams(model, ids, 6)

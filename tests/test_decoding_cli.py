@@ -11,6 +11,9 @@ from gpt2guide.cli import main
 from gpt2guide.constants import RUNNING_PROMPT as PROMPT
 from gpt2guide.decoding import beam_search, encode, greedy_cached, sample
 
+# Each test runs the command's decoding on the pocket model: the full run only.
+pytestmark = pytest.mark.slow
+
 
 def run(capsys, *argv):
     assert main(["generate", PROMPT, *argv]) == 0

@@ -6,6 +6,9 @@ import torch
 from gpt2guide.constants import RUNNING_PROMPT
 from gpt2guide.decoding import TokenProbability, encode, format_top_tokens, next_token_logits, next_token_probabilities, top_tokens
 
+# Each test runs the pocket model on the running prompt (a second under load): the full run only.
+pytestmark = pytest.mark.slow
+
 
 def test_encode_gives_batch_one(pocket):
     ids = encode(pocket[1], RUNNING_PROMPT)

@@ -183,6 +183,7 @@ def test_other_beam_arguments(pocket, ids):
     (["--temperature", "0.7"], "--temperature"),  # a sampling option with greedy decoding
     (["--strategy", "sample", "--num-beams", "2"], "--num-beams"),  # a beam option with sampling
 ])
+@pytest.mark.slow  # the CLI loads the model for each case (not in the quick loop)
 def test_cli_exits_2_with_one_line(capsys, argv, named):
     assert main(["generate", "Hello", *argv]) == 2
     out, err = capsys.readouterr()
@@ -198,6 +199,7 @@ def test_cli_empty_prompt(capsys):
 
 # -- transformers' ranges: what generate accepts, the library accepts -------------------------------
 
+@pytest.mark.slow  # generate (not in the quick loop)
 def test_min_p_zero_is_off_as_in_transformers(pocket, ids):
     from transformers import MinPLogitsWarper
 
@@ -208,6 +210,7 @@ def test_min_p_zero_is_off_as_in_transformers(pocket, ids):
     assert torch.equal(sample(pocket[0], ids, 6, min_p=0, seed=3), sample(pocket[0], ids, 6, seed=3))
 
 
+@pytest.mark.slow  # generate (not in the quick loop)
 def test_top_p_zero_keeps_the_most_probable_token_as_in_transformers(pocket, ids):
     from transformers import TopPLogitsWarper
 
@@ -289,6 +292,7 @@ def test_an_end_of_sequence_id_outside_the_vocabulary(pocket, ids, decode, eos):
         decode(pocket[0], ids, 3, eos_token_id=eos)
 
 
+@pytest.mark.slow  # runs every decoder (not in the quick loop)
 def test_each_decoder_checks_the_ids_once(pocket, ids, monkeypatch):
     """One shared check, once per call: not again per step, nor by the filters inside sample."""
     import gpt2guide.validation
@@ -303,6 +307,7 @@ def test_each_decoder_checks_the_ids_once(pocket, ids, monkeypatch):
 
 
 @pytest.mark.parametrize("argv", [["--min-p", "0"], ["--top-p", "0"], ["--top-k", "0"]])
+@pytest.mark.slow  # the CLI generates (not in the quick loop)
 def test_cli_takes_transformers_ranges(capsys, argv):
     assert main(["generate", "Hello", "--strategy", "sample", "--max-new-tokens", "2", *argv]) == 0
     assert capsys.readouterr().out.startswith("Hello")

@@ -45,6 +45,7 @@ class TestEqualsTransformers:
 
     @pytest.mark.parametrize(("temperature", "top_k", "top_p", "min_p"), [
         (0.7, 0, 1.0, None), (1.0, 50, 1.0, None), (0.8, 40, 0.9, None), (1.3, 0, 0.9, 0.05), (0.5, 20, 0.95, 0.1)])
+    @pytest.mark.slow  # generate's whole warper list, 10 cases (not in the quick loop)
     def test_composition_in_generates_order(self, logits, temperature, top_k, top_p, min_p):
         """generate's own processor list for these settings gives the same logits as our filter list."""
         config = GenerationConfig(do_sample=True, temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)

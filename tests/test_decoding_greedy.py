@@ -13,6 +13,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
+@pytest.mark.slow  # greedy loops against generate (not in the quick loop)
 def test_naive_and_cached_equal_generate(hf_generate, decoding_model, pocket, prompt):
     model = decoding_model
     ids = encode(pocket[1], prompt)

@@ -30,6 +30,7 @@ CASES = [("pocket", prompt, setting) for prompt in PROMPTS for setting in SETTIN
 
 
 @pytest.mark.parametrize(("decoding_model", "prompt", "setting"), CASES, indirect=["decoding_model"])
+@pytest.mark.slow  # sampling against generate, 14 cases (not in the quick loop)
 def test_equals_generate_from_the_same_seed(generate_sampled, decoding_model, pocket, prompt, setting):
     model = decoding_model
     temperature, top_k, top_p, min_p = setting
@@ -47,6 +48,7 @@ def test_generate_applies_top_k_50_unless_told(generate_sampled, pocket):
     assert torch.equal(sample(model, ids, 10, temperature=1.5, top_k=50, seed=3), expected)
 
 
+@pytest.mark.slow  # samples twice (not in the quick loop)
 def test_reproducible(pocket):
     model, tokenizer = pocket
     ids = encode(tokenizer, PROMPTS[0])

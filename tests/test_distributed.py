@@ -13,6 +13,9 @@ from gpt2guide import load
 from gpt2guide.distributed import can_spawn, spawn
 from gpt2guide.distributed.demos import run_all
 
+# Every equivalence here starts two processes (seconds of imports each): the full run only.
+pytestmark = pytest.mark.slow
+
 needs_processes = pytest.mark.skipif(not can_spawn(), reason="this platform cannot start processes")
 LR = 0.1
 

@@ -115,6 +115,7 @@ def test_last_bit_differences_are_not_staleness(drawn, temperature_data):
     assert svgdiff.equivalent(_draw_temperature(nudged), committed)
 
 
+@pytest.mark.slow  # draws the figure three times (not in the quick loop)
 def test_a_changed_figure_is_stale(temperature_data):
     """Changed data (another model, another prompt) or changed figure code must fail the comparison."""
     committed = (COMMITTED / "temperature.en.svg").read_text(encoding="utf-8")
@@ -129,6 +130,7 @@ def test_a_changed_figure_is_stale(temperature_data):
         svgdiff.difference(b"<svg/>", committed)
 
 
+@pytest.mark.slow  # draws the figure twice (not in the quick loop)
 def test_drawing_twice_gives_the_same_bytes(tmp_path):
     """Determinism: fixed hash salt, no date, float64 numbers, one thread."""
     spec = FIGURES["temperature"]
@@ -152,6 +154,7 @@ def test_japanese_figures_are_set_in_the_japanese_font(drawn):
         assert "<text" not in ja + en, "text must be drawn as paths, so the browser needs no font"
 
 
+@pytest.mark.slow  # imports matplotlib (not in the quick loop)
 def test_the_style_leaves_the_callers_settings_alone():
     import matplotlib
 
@@ -207,6 +210,7 @@ def test_check_fails_on_a_stale_missing_or_left_over_figure(drawn, tmp_path, cap
     assert "stale: temperature.ja.svg" in error and "run `python -m tools figures`" in error
 
 
+@pytest.mark.slow  # the figure's data on the pocket model (not in the quick loop)
 def test_top_k_top_p_counts_are_the_library_filters():
     import torch
 
@@ -259,6 +263,7 @@ def test_beam_tree_is_the_library_beam_search(pocket):
         assert {n["ids"] for n in ranked[:beam_tree.NUM_BEAMS]} == kept
 
 
+@pytest.mark.slow  # builds the models it counts (not in the quick loop)
 def test_parameter_breakdown_adds_up_to_the_unique_count():
     from gpt2guide import count_parameters, skeleton
 

@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+# Node runs ESLint and Prettier (seconds): the full run only.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools" / "js_lint"
 PLAYGROUND = ROOT / "docs" / "assets" / "playground"

@@ -23,6 +23,7 @@ def random_model(seed: int, **sizes):
     (2, {"n_layer": 1, "n_embd": 8, "n_head": 1, "vocab_size": 5}, 5, 2),
     (3, {"n_layer": 3, "n_embd": 32, "n_head": 4, "n_positions": 64}, 4, 64),
 ])
+@pytest.mark.slow  # random models against transformers (not in the quick loop)
 def test_next_token_loss_equals_transformers_loss(seed, sizes, batch, seq):
     model = random_model(seed, **sizes)
     generator = torch.Generator().manual_seed(seed)
@@ -36,6 +37,7 @@ def test_next_token_loss_equals_transformers_loss(seed, sizes, batch, seq):
     assert loss.perplexity(model, ids) == pytest.approx(math.exp(output.loss.item()), rel=1e-5)
 
 
+@pytest.mark.slow  # the pocket model's losses (not in the quick loop)
 def test_token_losses_are_the_cross_entropy_of_each_shifted_position():
     model = random_model(4)
     ids = torch.randint(0, 97, (2, 7), generator=torch.Generator().manual_seed(4))
@@ -51,6 +53,7 @@ def test_token_losses_are_the_cross_entropy_of_each_shifted_position():
     assert diff[:, -1].all() and not diff[:, :-1].any()
 
 
+@pytest.mark.slow  # losses over many rows (not in the quick loop)
 def test_rows_beyond_one_call_give_the_same_losses():
     model = random_model(5)
     ids = torch.randint(0, 97, (loss.ROWS_PER_CALL * 2 + 1, 5), generator=torch.Generator().manual_seed(5))

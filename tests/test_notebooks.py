@@ -123,6 +123,7 @@ def test_jupyter_markdown_has_no_site_syntax():
                                  "> The pocket model.\n>\n> Really.\n\nAfter.")]
 
 
+@pytest.mark.slow  # writes every notebook from its pages (not in the quick loop)
 def test_committed_notebooks_are_fresh(capsys):
     assert main(["notebooks", "--docs", str(DOCS), "--check"]) == 0, capsys.readouterr().err
 

@@ -64,6 +64,7 @@ def imported_distributions(package: Path) -> set[str]:
     return {_name(dist) for name in third_party for dist in provided_by[name]}
 
 
+@pytest.mark.slow  # reads every installed package's requirements (not in the quick loop)
 def test_the_requirements_are_what_the_library_imports():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert {_name(r) for r in declared} == imported_distributions(ROOT / "src" / "gpt2guide")
@@ -84,6 +85,7 @@ def test_the_requirements_are_ranges_the_pins_satisfy():
             assert pinned >= limit if operator == ">=" else pinned < limit, (requirement, pins[_name(requirement)])
 
 
+@pytest.mark.slow  # a fresh Python process (not in the quick loop)
 def test_the_import_walk_sees_imports():
     """The walk above can fail: it finds a third-party import, and not a relative or standard one."""
     names = imported_top_level_names(ROOT / "src" / "gpt2guide")
@@ -91,6 +93,7 @@ def test_the_import_walk_sees_imports():
     assert {"torch", "regex"} <= imported_distributions(ROOT / "src" / "gpt2guide")
 
 
+@pytest.mark.slow  # imports every library module in fresh processes (not in the quick loop)
 def test_no_library_module_imports_tooling():
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], capture_output=True, text=True, timeout=300,

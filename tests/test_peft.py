@@ -52,6 +52,7 @@ def ids(tokenizer):
     return tokenizer("I can't forget you, for", return_tensors="pt").input_ids  # (1, 7)
 
 
+@pytest.mark.slow  # PEFT on the pocket model (not in the quick loop)
 def test_peft_starts_as_the_base_model_bit_for_bit(ids):
     model, _ = load("pocket")
     with torch.no_grad():
@@ -75,6 +76,7 @@ def test_factors_round_trip_in_the_page_layout():
     assert layer.lora_A["default"].weight.shape == (R, d_in)  # PEFT stores A transposed
 
 
+@pytest.mark.slow  # PEFT on the pocket model, a training step (not in the quick loop)
 def test_peft_equals_the_hand_written_wrapper_and_its_step(ids):
     hand, _ = load("pocket")
     hand.requires_grad_(False)
@@ -99,6 +101,7 @@ def test_peft_equals_the_hand_written_wrapper_and_its_step(ids):
         assert torch.allclose(B, block.attn.c_attn.B, atol=1e-5)
 
 
+@pytest.mark.slow  # PEFT on the pocket model (not in the quick loop)
 def test_merge_and_unload_is_w_plus_scaled_a_b():
     _, wrapped = peft_model()
     layers = peft_layers(wrapped)

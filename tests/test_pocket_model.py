@@ -53,6 +53,7 @@ def card_ids(tokenizer, text: str) -> list[int]:
     return ids
 
 
+@pytest.mark.slow  # teacher-forced checks of every card prompt (not in the quick loop)
 def test_card_check_tolerates_ties_only(pocket, greedy_up_to_ties):
     model, tokenizer = pocket
     for prompt in SAMPLE_PROMPTS:
@@ -62,6 +63,7 @@ def test_card_check_tolerates_ties_only(pocket, greedy_up_to_ties):
         greedy_up_to_ties(model, ids, card_ids(tokenizer, " and the weather was very fine"))
 
 
+@pytest.mark.slow  # greedy decoding of every card prompt (not in the quick loop)
 def test_greedy_continuations_are_words_and_match_the_card(pocket, greedy_up_to_ties):
     model, tokenizer = pocket
     vocabulary = tokenizer.get_vocab()

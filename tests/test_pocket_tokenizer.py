@@ -86,10 +86,15 @@ MORE = ["I can't forget you, for", "uou", " uou", "こんにちは、世界", "�
         "It is a truth universally acknowledged,", "a" * 300, "1" * 50, "'s 's 'S", "I'M", "\u00a0non-breaking\u00a0space"]
 
 
+@pytest.fixture(scope="module")
+def fast():
+    """``gpt2_tokenizer()``, built once for the module (each call builds it from the files again)."""
+    return gpt2_tokenizer()
+
+
 @pytest.mark.parametrize("text", AWKWARD + MORE)
-def test_the_tokenizers_only_tokenizer_gives_the_same_ids(tokenizer, text):
+def test_the_tokenizers_only_tokenizer_gives_the_same_ids(tokenizer, fast, text):
     """``gpt2_tokenizer`` (the ``tokenizers`` library alone, what the CLI runs) equals transformers' GPT2Tokenizer."""
-    fast = gpt2_tokenizer()
     encoding = fast.encode(text, add_special_tokens=False)
     assert encoding.ids == tokenizer.encode(text)
     assert encoding.tokens == tokenizer.convert_ids_to_tokens(encoding.ids)
@@ -116,6 +121,7 @@ def test_merges_txt_is_gpt2s_own_vocab_bpe():
     assert [vocab["".join(line.split(" "))] for line in lines[1:]] == list(range(256, 256 + 50_000))
 
 
+@pytest.mark.slow  # builds tarballs (not in the quick loop)
 def test_the_build_refuses_a_tarball_with_other_files(tmp_path):
     import io
     import tarfile

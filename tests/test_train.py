@@ -28,6 +28,7 @@ def text_run(tmp_path_factory):
         return train(TEXT, out=folder, steps=6, eval_every=3, prompt="It is", sample_tokens=4, **SMALL)
 
 
+@pytest.mark.slow  # trains a model (not in the quick loop)
 def test_the_run_has_the_api_shape(text_run):
     run = text_run
     assert isinstance(run, Run) and isinstance(run.model, GPT2LMHeadModel)
@@ -57,6 +58,7 @@ def test_the_card(text_run):
     assert len(card["text_sha256"]) == 64
 
 
+@pytest.mark.slow  # trains, writes and reloads a model (not in the quick loop)
 def test_the_folder_loads_with_gpt2guide_load(text_run):
     names = {p.name for p in text_run.out.iterdir()}
     assert {"config.json", "model.safetensors", "generation_config.json", "training_card.json",
@@ -162,6 +164,7 @@ def test_bad_input_is_one_line_naming_the_argument(kwargs, error, argument):
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.slow  # reads training files (not in the quick loop)
 def test_bad_files_are_named(tmp_path):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("café".encode("latin-1"))
