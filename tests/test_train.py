@@ -191,3 +191,60 @@ def test_the_pocket_recipe_is_re_exported_for_chapter_6():
     config = TrainConfig()
     assert [round(learning_rate(s, config), 6) for s in (0, 99, 1199)] == [2e-05, 2e-3, 2e-4]
     assert pocket.train.TrainConfig is TrainConfig
+
+
+# -- the training benchmark's record (chapter 6's "what to expect" table reads it) ---------------
+
+def test_the_committed_benchmark_record_is_complete_and_ships_in_the_wheel():
+    import tomllib
+    from pathlib import Path
+
+    from gpt2guide.train.benchmark import MODELS, RECORD, benchmark_record
+
+    root = Path(__file__).resolve().parents[1]
+    assert RECORD == root / "src" / "gpt2guide" / "train_bench.json"
+    record = benchmark_record()  # checks the fields; refuses a record cut short
+    assert record["complete"] is True
+    assert [point["minutes"] for point in record["points"][1:]] == [1, 3, 10]
+    assert record["points"][0]["nanogpt"]["iterations"] == record["nanogpt"]["recipe"]["max_iters"]
+    for point in record["points"]:
+        for model in MODELS:
+            part = point[model]
+            assert 0 < part["bits_per_character"] < 8 and part["tokens_per_second"] > 0
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "train_bench.json" in pyproject["tool"]["setuptools"]["package-data"]["gpt2guide"]
+
+
+def test_expectation_rows_are_the_record_s_points():
+    from gpt2guide.train.benchmark import benchmark_record, expectation_rows
+
+    record = benchmark_record()
+    rows = expectation_rows(record)
+    assert [row["label"] for row in rows] == [point["label"] for point in record["points"]]
+    for row, point in zip(rows, record["points"]):
+        assert row["minutes"] == point["minutes"]
+        assert row["gpt2guide"]["bits_per_character"] == point["gpt2guide"]["bits_per_character"]
+        assert row["nanogpt"]["tokens_per_second"] == point["nanogpt"]["tokens_per_second"]
+
+
+def test_a_broken_benchmark_record_is_named_field_by_field(tmp_path):
+    import copy
+
+    from gpt2guide.train.benchmark import benchmark_record, check_record
+
+    good = benchmark_record()
+    check_record(good)
+    cut = copy.deepcopy(good)
+    cut["complete"] = False
+    del cut["points"][-1]["nanogpt"]["bits_per_character"]
+    cut["machine"]["cores"] = "two"
+    with pytest.raises(WrongValue) as caught:
+        check_record(cut)
+    message = str(caught.value)
+    assert caught.value.argument == "record" and "\n" not in message
+    for part in ("complete: False", "points[3].nanogpt.bits_per_character: missing", "machine.cores: expected int"):
+        assert part in message
+    with pytest.raises(WrongValue, match="^record: "):
+        check_record([])
+    with pytest.raises(WrongValue, match="^path: no benchmark record"):
+        benchmark_record(tmp_path / "missing.json")

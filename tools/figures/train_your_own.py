@@ -15,7 +15,7 @@ import math
 from . import FigureSpec, style
 
 # The page's call, argument for argument (docs/training.*.md, section #train-your-own).
-PAGE_RUN = dict(layers=1, width=32, heads=2, context=32, steps=120, lr=1e-2, batch_size=8, eval_every=40,
+PAGE_RUN = dict(layers=1, width=32, heads=2, context=32, steps=120, lr=1e-2, batch_size=4, eval_every=40,
                 eval_tokens=1024, prompt="She was", quiet=True, threads=1)
 
 SPEC = FigureSpec(
