@@ -92,17 +92,19 @@ function sizeConfig() {
   };
 }
 
-const FIELDS = ["trainLayers", "trainWidth", "trainHeads", "trainContext", "trainBatch", "trainSeconds"];
+const FIELDS = ["trainLayers", "trainWidth", "trainHeads", "trainContext", "trainBatch", "trainLr", "trainSeconds"];
 
 /** The first problem with the size fields, in the page's language (else null). */
 function fieldsProblem() {
   for (const name of FIELDS) {
     const input = control(name),
       value = Number(input.value);
-    if (input.value === "" || !Number.isInteger(value) || value < Number(input.min) || value > Number(input.max)) {
-      const field = input.closest("label").firstChild.textContent.trim();
+    const field = input.closest("label").firstChild.textContent.trim();
+    if (name === "trainLr") {
+      if (input.value === "" || !(value > 0 && value <= Number(input.max)))
+        return fill(labels.badRate, { field, max: input.max });
+    } else if (input.value === "" || !Number.isInteger(value) || value < Number(input.min) || value > Number(input.max))
       return fill(labels.badField, { field, min: input.min, max: input.max });
-    }
   }
   const c = sizeConfig();
   if (c.n_embd % c.n_head) return fill(labels.notMultiple, { width: c.n_embd, heads: c.n_head });
@@ -129,9 +131,10 @@ async function start() {
     config,
     seconds: Number(control("trainSeconds").value),
     batchSize: Number(control("trainBatch").value),
+    lr: Number(control("trainLr").value), // the field's default is larger than loop.py's: a run of a minute is short
     seed: 0,
     warmup: 5, // a run of a minute takes tens of steps: warm up over a few (loop.py's 100 would be all of it)
-    evalTokens: 256, // the held-out tokens scored at each evaluation, a second or so
+    evalTokens: 128, // the held-out tokens scored at each evaluation: about a step's work
   };
   try {
     if (root.querySelector('input[name="pg-train-source"]:checked').value === "repeat")
@@ -168,7 +171,10 @@ function evaluated(m) {
   draw();
   const item = document.createElement("li");
   const heldOut = m.heldOutLoss === null ? "" : ` (${labels.heldOut} ${m.heldOutLoss.toFixed(3)})`;
-  item.textContent = `${labels.step} ${m.step}${heldOut}: ${pocket.decode(m.sample)}`;
+  const continuation = document.createElement("span"); // the model's tokens, marked as the generator's
+  continuation.className = "pg-new-text";
+  continuation.textContent = pocket.decode(m.sample);
+  item.append(`${labels.step} ${m.step}${heldOut}: ${pocket.decode(m.prompt)}`, continuation);
   samplesBox.prepend(item);
   while (samplesBox.children.length > 6) samplesBox.lastElementChild.remove();
 }
@@ -179,10 +185,12 @@ function draw() {
     H = 220,
     pad = 34;
   const all = [...history.losses, ...history.heldOut.map(([, l]) => l)];
-  const top = Math.max(1, ...all) * 1.05;
+  // the y axis from the whole numbers around the losses, so that a fall of a tenth shows
+  const top = Math.ceil(Math.max(1, ...all)),
+    bottom = all.length ? Math.max(0, Math.floor(Math.min(...all)) - 1) : 0;
   const steps = Math.max(2, history.losses.length, ...history.heldOut.map(([s]) => s));
   const x = (step) => pad + ((W - pad - 8) * step) / steps;
-  const y = (loss) => H - pad + 8 - ((H - pad) * loss) / top;
+  const y = (loss) => H - pad + 8 - ((H - pad) * (loss - bottom)) / (top - bottom);
   const nodes = [];
   const add = (name, attributes, text) => {
     const node = document.createElementNS(SVG, name);
@@ -190,9 +198,9 @@ function draw() {
     if (text !== undefined) node.textContent = text;
     nodes.push(node);
   };
-  add("line", { x1: pad, y1: y(0), x2: W - 8, y2: y(0), class: "pg-axis" });
-  add("line", { x1: pad, y1: y(0), x2: pad, y2: 8, class: "pg-axis" });
-  for (const tick of [0, top / 2, top].map((v) => Math.round(v))) {
+  add("line", { x1: pad, y1: y(bottom), x2: W - 8, y2: y(bottom), class: "pg-axis" });
+  add("line", { x1: pad, y1: y(bottom), x2: pad, y2: 8, class: "pg-axis" });
+  for (const tick of new Set([bottom, Math.round((bottom + top) / 2), top])) {
     add("text", { x: pad - 4, y: y(tick) + 4, "text-anchor": "end", class: "pg-axis-text" }, String(tick));
   }
   add("text", { x: W - 8, y: H - 4, "text-anchor": "end", class: "pg-axis-text" }, `${labels.step} ${steps}`);

@@ -9,7 +9,7 @@
 //                    {type: "reset"}                  (end now, drop the run)
 //                    {type: "gradients", config, weights, ids}
 //   worker -> page   {type: "progress", step, steps, loss, lr, seconds, tokensPerSecond}
-//                    {type: "eval", step, seconds, heldOutLoss, sample}
+//                    {type: "eval", step, seconds, heldOutLoss, prompt, sample}
 //                    {type: "done", losses, heldOut, tokensPerSecond, seconds, steps, checkpoint}
 //                    {type: "gradients", loss, grads}   {type: "error", message}
 // Reference: the HTML standard's dedicated workers (postMessage, transferable ArrayBuffers).
@@ -80,7 +80,13 @@ async function loop(run) {
   const evaluation = (final) => {
     evaluations += 1;
     const loss = trainer.evaluate(final);
-    const entry = { step: trainer.step, seconds: run.active, heldOutLoss: loss, sample: trainer.sample() };
+    const entry = {
+      step: trainer.step,
+      seconds: run.active,
+      heldOutLoss: loss,
+      prompt: trainer.prompt ?? [],
+      sample: trainer.sample(),
+    };
     if (loss !== null) heldOut.push({ step: trainer.step, loss });
     self.postMessage({ type: "eval", ...entry });
   };
