@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "docs" / "assets" / "playground"
 CHROMIUM = os.environ.get("GPT2GUIDE_CHROMIUM", "/usr/bin/chromium")
 # (layers, width, heads, context, batch): the page's default first
-CONFIGS = [(1, 32, 2, 32, 4), (2, 64, 2, 64, 8), (4, 128, 4, 64, 8)]
+CONFIGS = [(1, 16, 2, 16, 4), (1, 32, 2, 32, 4), (2, 64, 2, 64, 8)]
 PAGE = b"<!doctype html><meta charset=utf-8><title>train speed</title>"
 JS = """async (a) => {
     const train = await import("/train.js");

@@ -167,9 +167,13 @@ function progress(m) {
 }
 
 function evaluated(m) {
+  // the last evaluation may fall on the step of the one before (a run by seconds): it replaces it
+  if (history.heldOut.at(-1)?.[0] === m.step) history.heldOut.pop();
+  if (samplesBox.firstElementChild?.dataset.step === String(m.step)) samplesBox.firstElementChild.remove();
   if (m.heldOutLoss !== null) history.heldOut.push([m.step, m.heldOutLoss]);
   draw();
   const item = document.createElement("li");
+  item.dataset.step = m.step;
   const heldOut = m.heldOutLoss === null ? "" : ` (${labels.heldOut} ${m.heldOutLoss.toFixed(3)})`;
   const continuation = document.createElement("span"); // the model's tokens, marked as the generator's
   continuation.className = "pg-new-text";
