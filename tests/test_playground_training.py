@@ -302,7 +302,7 @@ def test_the_train_part_trains_and_offers_the_files(browser, site_url, path, don
         p.goto(site_url + path, wait_until="load")
         p.wait_for_function("document.getElementById('pg-train').dataset.ready === 'true'")
         for name, value in (("trainLayers", "1"), ("trainWidth", "8"), ("trainHeads", "2"), ("trainContext", "8"),
-                            ("trainBatch", "2"), ("trainSeconds", "5")):
+                            ("trainBatch", "2"), ("trainSeconds", "2")):
             p.fill(f"input[name={name}]", value)
         p.fill("input[name=trainHeads]", "3")  # 8 is not a multiple of 3: said in the page's language
         p.click(".pg-train-start")
