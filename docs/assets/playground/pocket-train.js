@@ -15,7 +15,7 @@
 import { checkTrainOptions, splitText } from "./train.js";
 import { nextTurn } from "./yield.js";
 
-const SLICE_CHARACTERS = 4000; // text encoded between two turns of the browser
+const SLICE_CHARACTERS = 1000; // text encoded between two turns of the browser (a few ms)
 
 /** Add train, gradients and the run's controls to the API createPocket made. */
 export function addTraining(api) {
