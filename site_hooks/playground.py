@@ -77,10 +77,15 @@ def download_size(files: list[tuple[str, int]]) -> str:
     return f"{sum(size for _, size in files) / 1e6:.1f} MB"
 
 
+# Fetched only when the reader picks the Austen preset of the Train part (train-ui.js).
+TRAIN_TEXT = CHECKPOINT.parent / "held_out.txt"
+
+
 @event_priority(-150)
 def on_files(files, config):
     for name, _ in checkpoint_files():
         files.append(File.generated(config, f"{DEST}/{name}", abs_src_path=str(CHECKPOINT / name)))
+    files.append(File.generated(config, f"{DEST}/{TRAIN_TEXT.name}", abs_src_path=str(TRAIN_TEXT)))
     return files
 
 

@@ -212,7 +212,7 @@ export function embeddingBackward(dOut, ids, V, P, B, T, C) {
 
 // -- the whole model (gradients.py) -------------------------------------------------------------
 
-function blockForward(p, config, layer, x, B, T) {
+export function blockForward(p, config, layer, x, B, T) {
   const C = config.n_embd,
     H = config.n_head,
     D = C / H,
@@ -263,7 +263,7 @@ function add(a, b) {
   return a.map((value, i) => value + b[i]);
 }
 
-function blockBackward(p, config, layer, s, dX2, B, T, addGrad) {
+export function blockBackward(p, config, layer, s, dX2, B, T, addGrad) {
   const C = config.n_embd,
     H = config.n_head,
     D = C / H,

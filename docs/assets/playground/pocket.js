@@ -16,6 +16,7 @@
 //                                (config.json parsed, model.safetensors as an ArrayBuffer, F16 or F32)
 //   pocket.loadPocket()          -> Promise: back to the bundled pocket model
 //   pocket.progress              {loaded, total, reports}: bytes loaded so far, of how many
+//   pocket.train(...), pocket.gradients(...)   training in a worker: see pocket-train.js
 // A bad option rejects the Promise with an Error whose message names the option.
 
 import { checkDistributionOptions, checkFitsContext, checkGenerateOptions, checkInspectOptions } from "./checks.js";
@@ -25,6 +26,7 @@ import { checkConfig, checkTensors, safetensorsHeader } from "./checkpoint.js";
 import { inspectIds } from "./inspect.js";
 import { fetchAll } from "./loader.js";
 import { nextTurn } from "./yield.js";
+import { addTraining } from "./pocket-train.js";
 import { Gpt2 } from "./model.js";
 import { readSafetensorsAsync } from "./safetensors.js";
 import { Tokenizer } from "./tokenizer.js";
@@ -149,7 +151,7 @@ export function createPocket(base, sizes, onProgress, onModelChange = () => {}) 
   };
 
   api.distribution = async (options) => (await api.analyse(options)).probs;
-  return api;
+  return addTraining(api); // train, gradients and the run's controls (pocket-train.js)
 }
 
 /**
