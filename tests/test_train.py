@@ -87,6 +87,27 @@ def test_equal_length_sequences_are_whole_rows():
     assert run.card["tokens"] == 9 * 6 and run.card["held_out_tokens"] == 6
 
 
+def test_a_loss_mask_counts_only_the_marked_targets():
+    # Rows of 8 ids: the first half random, the second half a copy. Only the copy can be predicted.
+    generator = torch.Generator().manual_seed(0)
+    half = torch.randint(0, 16, (40, 4), generator=generator)
+    rows = torch.cat([half, half], 1)
+    mask = torch.zeros_like(rows, dtype=torch.bool)
+    mask[:, 5:] = True  # the copy's tokens after its first
+    with one_thread():
+        masked = train(ids=rows, loss_mask=mask, vocab_size=16, steps=1, **SMALL)
+        plain = train(ids=rows, vocab_size=16, steps=1, **SMALL)
+    assert masked.card["recipe"]["loss_mask"] is True and "loss_mask" not in plain.card["recipe"]
+    assert masked.card["text_sha256"] != plain.card["text_sha256"]
+    # the held-out loss, by hand: the mean over the marked targets of the held-out rows (the last 4 of 40)
+    held, held_mask = rows[-4:], mask[-4:]
+    with torch.no_grad():
+        logits = masked.model(held[:, :-1]).logits  # (4, 7, 16)
+    losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), held[:, 1:], reduction="none")  # (4, 7)
+    assert masked.history[-1]["held_out_loss"] == pytest.approx(losses[held_mask[:, 1:]].mean().item(), rel=1e-5)
+    assert plain.history[-1]["held_out_loss"] != pytest.approx(masked.history[-1]["held_out_loss"], rel=1e-3)
+
+
 def test_global_random_state_and_threads_are_untouched():
     torch.manual_seed(123)
     before, threads = torch.get_rng_state(), torch.get_num_threads()
@@ -155,6 +176,13 @@ def test_an_occupied_folder_is_refused(tmp_path, capsys):
     (dict(size="huge"), WrongValue, "size"),
     (dict(ids=[[1, 2, 40]] * 5, data=None, vocab_size=32), WrongValue, "ids"),
     (dict(held_out="x"), WrongValue, "held_out"),
+    (dict(loss_mask=[[1] * 5]), WrongValue, "loss_mask"),  # text runs count every token
+    (dict(ids=[[1, 2, 3]] * 5, data=None, vocab_size=8, loss_mask=[[1, 1]] * 5), WrongValue, "loss_mask"),
+    (dict(ids=[[1, 2, 3]] * 5, data=None, vocab_size=8, loss_mask=[[0, 2, 1]] * 5), WrongType, "loss_mask"),
+    (dict(ids=[[1, 2, 3]] * 5, data=None, vocab_size=8, loss_mask=[[0, 1, 1]] * 4), WrongType, "loss_mask"),
+    (dict(ids=[[1, 2, 3]] * 5, data=None, vocab_size=8, loss_mask=[[1, 0, 0]] * 5), WrongValue, "loss_mask"),
+    (dict(ids=[[1, 2, 3]] * 5, data=None, vocab_size=8, loss_mask=[[1, 1, 1]] * 5, held_out=[[1, 2, 3]]),
+     WrongValue, "loss_mask"),
 ])
 def test_bad_input_is_one_line_naming_the_argument(kwargs, error, argument):
     settings = {**SMALL, "data": TEXT, "steps": 1, **kwargs}
@@ -248,3 +276,41 @@ def test_a_broken_benchmark_record_is_named_field_by_field(tmp_path):
         check_record([])
     with pytest.raises(WrongValue, match="^path: no benchmark record"):
         benchmark_record(tmp_path / "missing.json")
+
+
+def test_repeated_segments_repeat_a_segment_in_a_walk_that_follows_one_rule():
+    from gpt2guide.train import repeated_segments
+
+    ids, mask = repeated_segments(200, 40, vocab_size=32, seed=3)
+    assert ids.shape == mask.shape == (200, 40) and mask.dtype == torch.bool
+    rule = {}
+    for row, counted in zip(ids.tolist(), mask.tolist()):
+        hidden = [t for t in range(40) if not counted[t]]  # the walk's first two ids, the first copy, the copy's first id
+        assert hidden[:2] == [0, 1]
+        first = hidden[2:]  # start .. start + n: the first copy and the second copy's first id
+        start, n = first[0], len(first) - 1
+        assert first == list(range(start, start + n + 1)) and 4 <= n <= 18
+        segment = row[start:start + n]
+        assert row[start + n:start + 2 * n] == segment and len(set(segment)) == n  # twice, distinct ids
+        for t in range(2, 40):
+            if counted[t] and not start + n < t < start + 2 * n:  # a step of the walk
+                assert rule.setdefault((row[t - 2], row[t - 1]), row[t]) == row[t]  # one rule for every row
+    assert len(rule) > 500  # most of the 32 x 32 pairs were seen, each with one next id
+    again, _ = repeated_segments(200, 40, vocab_size=32, seed=3)
+    assert torch.equal(ids, again)
+    with pytest.raises(WrongValue) as caught:
+        repeated_segments(10, 40, vocab_size=32, longest=20)
+    assert caught.value.argument == "longest"
+
+
+def test_a_float64_run_stays_in_float64_from_the_float32_start():
+    with one_thread():
+        wide = train(ids=STREAM, vocab_size=32, steps=2, dtype=torch.float64, **SMALL)
+        narrow = train(ids=STREAM, vocab_size=32, steps=2, **SMALL)
+    assert all(p.dtype == torch.float64 for p in wide.model.parameters())
+    assert wide.card["recipe"]["dtype"] == "float64" and "dtype" not in narrow.card["recipe"]
+    assert wide.losses[0] == pytest.approx(narrow.losses[0], rel=1e-5)  # the same weights at the start
+    for bad, error in (("float64", WrongType), (torch.float16, WrongValue)):
+        with pytest.raises(error) as caught:
+            train(ids=STREAM, vocab_size=32, steps=1, dtype=bad, **SMALL)
+        assert caught.value.argument == "dtype"

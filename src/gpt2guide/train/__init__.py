@@ -3,7 +3,8 @@
 One module per idea: ``data`` (texts, tokens, the held-out part, batches), ``config`` (named sizes,
 the pocket recipe, a fresh model), ``schedule`` (warm-up then cosine), ``evaluate`` (losses, bits
 per character, samples), ``progress`` (the bar), ``checkpoint`` (the folder, the card, resuming,
-atomic writes), ``parallel`` (DDP under torchrun) and ``loop`` (``train`` itself).
+atomic writes), ``parallel`` (DDP under torchrun), ``tasks`` (synthetic data: repeated segments)
+and ``loop`` (``train`` itself).
 ``gpt2guide train`` is its command. The names below are imported on first use (PEP 562), so the
 CLI can read the sizes without importing torch.
 References: karpathy/nanoGPT (train.py, model.py, the CPU recipe in its README); karpathy/minGPT.
@@ -22,7 +23,9 @@ _EXPORTS = {
     "Shape": "config",
     "TrainConfig": "config",
     "new_model": "config",
+    "fresh_model": "config",
     "learning_rate": "schedule",
+    "repeated_segments": "tasks",
 }
 
 __all__ = list(_EXPORTS)

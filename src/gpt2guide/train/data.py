@@ -4,8 +4,10 @@ Texts are tokenized one by one with GPT-2's byte-level BPE (the pocket checkpoin
 joined with ``<|endoftext|>``. The held-out part is the end of the data (a fraction of its
 characters, cut before tokenizing, so training never reads a character of it) unless one is given.
 Token-id sequences (synthetic tasks) skip the tokenizer: equal-length sequences that fit the context
-are whole examples, one per row; anything else is one stream. A batch is a set of random windows of
-the stream (or random rows), drawn from a ``torch.Generator``, never from torch's global state.
+are whole examples, one per row; anything else is one stream. A loss mask of the same shape (ids
+only) says which tokens the loss counts as targets, for tasks where only some tokens can be
+predicted (the second copy of a repeated sequence). A batch is a set of random windows of the stream
+(or random rows), drawn from a ``torch.Generator``, never from torch's global state.
 References: nanoGPT's ``get_batch`` (random windows, x and y one token apart) and prepare.py
 (the 90/10 split at the end of the text).
 """
@@ -127,8 +129,32 @@ def check_ids(ids, argument: str, vocab_size: int) -> list[torch.Tensor]:
     return sequences
 
 
-def ids_sha256(tensor: torch.Tensor) -> str:
-    return hashlib.sha256(tensor.numpy().astype("<i8").tobytes()).hexdigest()
+def ids_sha256(tensor: torch.Tensor, scored: torch.Tensor | None = None) -> str:
+    """SHA-256 of the ids as little-endian int64 (then of the loss mask as bytes, if any)."""
+    digest = hashlib.sha256(tensor.numpy().astype("<i8").tobytes())
+    if scored is not None:
+        digest.update(scored.numpy().astype("u1").tobytes())
+    return digest.hexdigest()
+
+
+def check_loss_mask(loss_mask, sequences: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Loss masks shaped as the id sequences: lists of bools or 0/1 (or bool tensors), True at the
+    tokens the loss counts as targets."""
+    if isinstance(loss_mask, torch.Tensor) and loss_mask.dim() == 2:
+        loss_mask = list(loss_mask)
+    if not isinstance(loss_mask, (list, tuple)) or len(loss_mask) != len(sequences):
+        raise WrongType("loss_mask", f"expected one mask per id sequence ({len(sequences)}), lists of True/False "
+                        f"or 0/1 shaped as ids, got {type(loss_mask).__name__}")
+    masks = []
+    for mask, sequence in zip(loss_mask, sequences):
+        mask = torch.as_tensor(mask) if isinstance(mask, (list, tuple, torch.Tensor)) else None
+        if mask is None or mask.dim() != 1 or mask.is_floating_point() or not ((mask == 0) | (mask == 1)).all():
+            raise WrongType("loss_mask", "each mask must be a list of True/False (or 0/1), one per token")
+        if mask.numel() != sequence.numel():
+            raise WrongValue("loss_mask", f"a mask of {mask.numel()} values for a sequence of {sequence.numel()} "
+                             "ids; give one value per token")
+        masks.append(mask.to(torch.bool))
+    return masks
 
 
 # -- the prepared data ----------------------------------------------------------------------------
@@ -144,6 +170,8 @@ class Data:
     sha256: str  # of the training text (or ids)
     characters: int | None  # training characters (None for ids)
     held_out_characters: int | None
+    scored: torch.Tensor | None = None  # with a loss mask: True at the tokens the loss counts, train's shape
+    held_out_scored: torch.Tensor | None = None  # the same for held_out
 
     @property
     def tokens(self) -> int:
@@ -153,17 +181,25 @@ class Data:
     def held_out_tokens(self) -> int:
         return self.held_out.numel()
 
-    def batch(self, batch_size: int, generator: torch.Generator) -> torch.Tensor:
-        """``batch_size`` random examples: windows of the stream or rows. (batch, window) int64."""
+    def batch(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``batch_size`` random examples, windows of the stream or rows, and their loss mask (None
+        without one). Each (batch, window)."""
         if self.rows:
-            return self.train[torch.randint(0, self.train.shape[0], (batch_size,), generator=generator)]
-        starts = torch.randint(0, self.train.numel() - self.window + 1, (batch_size,), generator=generator)
-        return self.train[starts[:, None] + torch.arange(self.window)]
+            index = torch.randint(0, self.train.shape[0], (batch_size,), generator=generator)
+        else:
+            starts = torch.randint(0, self.train.numel() - self.window + 1, (batch_size,), generator=generator)
+            index = starts[:, None] + torch.arange(self.window)
+        return self.train[index], None if self.scored is None else self.scored[index]
 
-    def held_out_examples(self, max_tokens: int | None = None) -> list[torch.Tensor]:
-        """The held-out part as examples that score each token once (see ``scoring_windows``)."""
-        examples = list(self.held_out[:, None]) if self.rows else scoring_windows(self.held_out, self.window)
-        return evenly_spaced(examples, self.window, max_tokens)
+    def held_out_examples(self, max_tokens: int | None = None) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+        """The held-out part as ``(ids, loss mask or None)`` examples that score each token once (see
+        ``scoring_windows``)."""
+        def cut(stream):
+            return list(stream[:, None]) if self.rows else scoring_windows(stream, self.window)
+
+        ids = cut(self.held_out)
+        masks = [None] * len(ids) if self.held_out_scored is None else cut(self.held_out_scored)
+        return evenly_spaced(list(zip(ids, masks)), self.window, max_tokens)
 
 
 def scoring_windows(stream: torch.Tensor, window: int) -> list[torch.Tensor]:
@@ -173,7 +209,7 @@ def scoring_windows(stream: torch.Tensor, window: int) -> list[torch.Tensor]:
     return [e for e in examples if e.shape[1] >= 2]
 
 
-def evenly_spaced(examples: list[torch.Tensor], window: int, max_tokens: int | None) -> list[torch.Tensor]:
+def evenly_spaced(examples: list, window: int, max_tokens: int | None) -> list:
     """All the examples, or with ``max_tokens`` evenly spaced ones covering about that many tokens."""
     if max_tokens is None or len(examples) * window <= max_tokens:
         return examples
@@ -181,10 +217,15 @@ def evenly_spaced(examples: list[torch.Tensor], window: int, max_tokens: int | N
     return [examples[round(i * (len(examples) - 1) / max(1, keep - 1))] for i in range(keep)]
 
 
-def prepare(data, *, ids, held_out, vocab_size: int | None, context: int, tokenizer) -> Data:
+def prepare(data, *, ids, held_out, vocab_size: int | None, context: int, tokenizer, loss_mask=None) -> Data:
     """Read, tokenize and split the run's data (see the module docstring); one-line errors."""
     if (data is None) == (ids is None):
         raise WrongValue("data", "pass either text (data=...) or token ids (ids=...), one of them")
+    if loss_mask is not None and ids is None:
+        raise WrongValue("loss_mask", "a loss mask is for ids= runs; text runs count every token")
+    if loss_mask is not None and held_out is not None:
+        raise WrongValue("loss_mask", "a loss mask with held_out= is not supported; leave held_out out (the end "
+                         "of ids is held out with its mask)")
     if ids is None:
         if vocab_size is not None and vocab_size != VOCAB_SIZE:
             raise WrongValue("vocab_size", f"text always uses GPT-2's {VOCAB_SIZE:,} tokens; vocab_size is for ids= only")
@@ -200,28 +241,36 @@ def prepare(data, *, ids, held_out, vocab_size: int | None, context: int, tokeni
         return result
     vocab = VOCAB_SIZE if vocab_size is None else vocab_size
     sequences = check_ids(ids, "ids", vocab)
+    masks = None if loss_mask is None else check_loss_mask(loss_mask, sequences)
     held_sequences = None if held_out is None else check_ids(held_out, "held_out", vocab)
     lengths = {s.numel() for s in sequences + (held_sequences or [])}
     rows = len(lengths) == 1 and 2 <= lengths.pop() <= context
     if rows:
-        train = torch.stack(sequences)
+        train, scored = torch.stack(sequences), None if masks is None else torch.stack(masks)
         if held_sequences is None:
             n_held = max(1, round(len(sequences) * HELD_OUT_FRACTION))
             if n_held >= len(sequences):
                 raise WrongValue("ids", f"{len(sequences)} sequence(s) leave none for training after holding "
                                  "one out; pass more sequences or held_out=")
-            train, held = train[:-n_held], train[-n_held:]
+            cut = train.shape[0] - n_held
         else:
-            held = torch.stack(held_sequences)
-        return Data(train, held, True, train.shape[1], ids_sha256(train), None, None)
-    stream = torch.cat(sequences)
-    if held_sequences is None:
-        cut = stream.numel() - max(2, round(stream.numel() * HELD_OUT_FRACTION))
-        train, held = stream[:cut], stream[cut:]
+            train, cut = torch.cat([train, torch.stack(held_sequences)]), train.shape[0]
+        result = Data(train[:cut], train[cut:], True, train.shape[1], None, None, None)
     else:
-        train, held = stream, torch.cat(held_sequences)
-    result = Data(train, held, False, context + 1, ids_sha256(train), None, None)
-    _check_enough(result, "ids", context)
+        stream, scored = torch.cat(sequences), None if masks is None else torch.cat(masks)
+        if held_sequences is None:
+            cut = stream.numel() - max(2, round(stream.numel() * HELD_OUT_FRACTION))
+        else:
+            stream, cut = torch.cat([stream, *held_sequences]), stream.numel()
+        result = Data(stream[:cut], stream[cut:], False, context + 1, None, None, None)
+        _check_enough(result, "ids", context)
+    if scored is not None:
+        result.scored, result.held_out_scored = scored[:cut], scored[cut:]
+        for part, argument in ((result.scored, "loss_mask"), (result.held_out_scored, "loss_mask")):
+            if not part[..., 1:].any():  # a sequence's first token is read, never predicted
+                raise WrongValue(argument, "the mask counts no token of the training or the held-out part; "
+                                 "mark some tokens True")
+    result.sha256 = ids_sha256(result.train, result.scored)
     return result
 
 

@@ -18,27 +18,39 @@ import torch
 import torch.nn.functional as F
 
 
-def lm_loss(model, batch: torch.Tensor) -> torch.Tensor:
-    """Mean loss of predicting ``batch[:, 1:]`` from the tokens before. batch (batch, window)."""
+def lm_loss(model, batch: torch.Tensor, scored: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean loss of predicting ``batch[:, 1:]`` from the tokens before; with ``scored`` (a loss
+    mask, batch's shape), of the targets it marks only. batch (batch, window)."""
+    total, count = loss_sum(model, batch, scored)
+    return total / max(count, 1)  # a batch with no marked target: 0, no gradient
+
+
+def loss_sum(model, batch: torch.Tensor, scored: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:
+    """``(summed loss, number of targets)`` of the batch's counted targets (see ``lm_loss``)."""
     inputs, targets = batch[:, :-1], batch[:, 1:]  # (batch, window - 1) each
+    if scored is not None:
+        targets = targets.masked_fill(~scored[:, 1:], -100)  # cross_entropy's ignore_index
     logits = model(input_ids=inputs).logits  # (batch, window - 1, vocab)
-    return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # at least float32 (bf16 autocast)
+    total = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum")
+    return total, int((targets != -100).sum())
 
 
 @torch.no_grad()
-def held_out_loss(model, examples: list[torch.Tensor], device, batch_size: int = 16) -> float:
-    """Mean loss per predicted token over the examples (each (1, length)), in batches of equal length."""
+def held_out_loss(model, examples: list, device, batch_size: int = 16) -> float:
+    """Mean loss per predicted token over the examples (``(ids, loss mask or None)``, each (1,
+    length)), in batches of equal length."""
     total, count = 0.0, 0
-    by_length: dict[int, list[torch.Tensor]] = {}
+    by_length: dict[int, list] = {}
     for example in examples:
-        by_length.setdefault(example.shape[1], []).append(example)
+        by_length.setdefault(example[0].shape[1], []).append(example)
     for group in by_length.values():
         for start in range(0, len(group), batch_size):
-            batch = torch.cat(group[start:start + batch_size]).to(device)  # (batch, length)
-            n = batch.shape[0] * (batch.shape[1] - 1)
-            total += lm_loss(model, batch).item() * n
-            count += n
-    return total / count
+            ids, masks = zip(*group[start:start + batch_size])
+            scored = None if masks[0] is None else torch.cat(masks).to(device)
+            part, n = loss_sum(model, torch.cat(ids).to(device), scored)  # (batch, length) in
+            total, count = total + part.item(), count + n
+    return total / max(count, 1)
 
 
 def bits_per_character(loss_per_token: float, tokens: int, characters: int | None) -> float | None:

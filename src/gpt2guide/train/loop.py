@@ -68,12 +68,15 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
           heads=None, context=None, steps=None, minutes=None, batch_size=BATCH_SIZE, lr=LR, min_lr=None,
           warmup=None, weight_decay=0.1, grad_clip=1.0, dropout=0.0, eval_every=None, eval_tokens=EVAL_TOKENS,
           prompt=None, sample_tokens=SAMPLE_TOKENS, on_eval=None, seed=0, quiet=None, resume=False, force=False,
-          device="cpu", threads=None, stop_after=None) -> Run:
+          device="cpu", threads=None, stop_after=None, loss_mask=None, dtype=None) -> Run:
     """Train a GPT-2 from scratch on ``data`` (text, a file, or a list of them) or on ``ids``.
 
     Stop after ``steps`` optimizer steps or ``minutes`` of wall time (the first reached).
     ``stop_after`` ends this sitting after that many steps without changing the schedule (resume
     later with ``resume=True``). ``threads``: torch's thread count during the run (None: as it is).
+    ``loss_mask`` (ids= only): shaped as ``ids``, True at the tokens the loss counts as targets.
+    ``dtype``: ``torch.float32`` (None, the default) or ``torch.float64``, in which a run from the
+    same start repeats to many more digits on another CPU (float sums there go in another order).
     Returns a ``Run``: the model, the tokenizer, the evaluations, the losses and the card.
     """
     from ..checkpoints import check_device
@@ -109,6 +112,10 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
             raise WrongType(name, f"expected True or False, got {value!r}")
     quiet = check_quiet(quiet)
     target = check_device(device)
+    if dtype is not None and not isinstance(dtype, torch.dtype):
+        raise WrongType("dtype", f"expected torch.float32 or torch.float64, got {type(dtype).__name__}")
+    if dtype not in (None, torch.float32, torch.float64):
+        raise WrongValue("dtype", f"expected torch.float32 or torch.float64, got {dtype}")
     if vocab_size is not None:
         if ids is None:
             raise WrongValue("vocab_size", "vocab_size is for ids= only; text uses GPT-2's vocabulary")
@@ -116,7 +123,7 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
     folder, resuming = checkpoint.check_out(out, resume=resume, force=force)
     tokenizer = data_module.gpt2_tokenizer()
     prepared = data_module.prepare(data, ids=ids, held_out=held_out, vocab_size=vocab_size,
-                                   context=shape.n_positions, tokenizer=tokenizer)
+                                   context=shape.n_positions, tokenizer=tokenizer, loss_mask=loss_mask)
     prompt_ids = _prompt_ids(prompt, prepared, tokenizer, ids is not None, vocab_size, shape.n_positions)
     world, rank = parallel.world()
     if batch_size % world:
@@ -125,7 +132,8 @@ def train(data=None, *, ids=None, vocab_size=None, held_out=None, out=None, size
     recipe = {"shape": asdict(shape), "vocab_size": vocab_size or data_module.VOCAB_SIZE, "batch_size": batch_size,
               "window": prepared.window, "rows": prepared.rows, "lr": lr, "min_lr": min_lr, "warmup": warmup,
               "weight_decay": weight_decay, "grad_clip": grad_clip, "dropout": dropout, "seed": seed,
-              "text_sha256": prepared.sha256}
+              "text_sha256": prepared.sha256, **({"loss_mask": True} if prepared.scored is not None else {}),
+              **({"dtype": "float64"} if dtype == torch.float64 else {})}
     settings = dict(steps=steps, minutes=minutes, eval_every=eval_every, eval_tokens=eval_tokens,
                     sample_tokens=sample_tokens, stop_after=stop_after, on_eval=on_eval, quiet=quiet or rank != 0,
                     world=world, rank=rank, folder=folder, resuming=resuming)
@@ -202,7 +210,8 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
     shape = Shape(**recipe["shape"])
     torch.manual_seed(recipe["seed"])  # inside fork_rng: dropout draws from here, the caller's state is restored
     model = fresh_model(shape, vocab_size=recipe["vocab_size"], dropout=recipe["dropout"], seed=recipe["seed"])
-    model.to(device).train()
+    # float64 runs start from the same weights as float32 ones (initialised in float32, then widened)
+    model.to(device, torch.float64 if recipe.get("dtype") == "float64" else torch.float32).train()
     optimizer = _optimizer(model, recipe["lr"], recipe["weight_decay"])
     generator = torch.Generator().manual_seed(recipe["seed"])  # the batches' random source
     meta = {"recipe": recipe, "step": 0, "seconds": 0.0, "tokens_seen": 0, "history": [], "losses": []}
@@ -268,10 +277,12 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
                 for group in optimizer.param_groups:
                     group["lr"] = rate
                 # 2. the whole batch is drawn on every process; each trains on its own share
-                batch = prepared.batch(recipe["batch_size"], generator)  # (batch, window)
-                mine = batch[rank * share:(rank + 1) * share].to(device)  # (batch / world, window)
-                # 3. loss, gradient (DDP averages it over the processes), clipping, AdamW
-                loss = evaluate.lm_loss(trained, mine)
+                batch, scored = prepared.batch(recipe["batch_size"], generator)  # (batch, window) each
+                mine = slice(rank * share, (rank + 1) * share)  # (batch / world, window)
+                # 3. loss, gradient (DDP averages it over the processes; with a loss mask, each process's
+                #    mean is over its own counted targets), clipping, AdamW
+                loss = evaluate.lm_loss(trained, batch[mine].to(device),
+                                        None if scored is None else scored[mine].to(device))
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), recipe["grad_clip"])
