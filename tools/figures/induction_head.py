@@ -25,7 +25,6 @@ PAGE_RUN = dict(vocab_size=32, layers=2, width=64, heads=4, context=40, steps=10
 
 SPEC = FigureSpec(
     name="induction-head",
-    module="induction_head",
     order=21,
     title={"ja": "誘導ヘッドができるまで(2 ブロックの小さな GPT-2)",
            "en": "An induction head forms (a 2-block GPT-2)"},

@@ -20,7 +20,6 @@ PAGE_RUN = dict(layers=1, width=32, heads=2, context=32, steps=120, lr=1e-2, bat
 
 SPEC = FigureSpec(
     name="train-your-own",
-    module="train_your_own",
     order=20,
     title={"ja": "gpt2guide.train の学習: 小さな GPT-2 の損失",
            "en": "Training with gpt2guide.train: a tiny GPT-2's loss"},
