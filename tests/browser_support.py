@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,14 +64,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def hosted_prefix() -> str:
     """The path of the site_url the build uses ("/gpt2guide" for https://host/gpt2guide/),
     or "": mkdocs.yml's `site_url: !ENV [SITE_URL, "default"]` (SITE_URL wins when set)."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*(.+?)\s*(?:#.*)?$", text, re.M)
-    if match is None:
-        return ""
-    value = match.group(1)
-    env = re.fullmatch(r"!ENV\s*\[?\s*(\w+)\s*(?:,\s*[\"']?([^\"'\]]*)[\"']?\s*)?\]?", value)
-    if env is not None:
-        value = os.environ.get(env.group(1)) or env.group(2) or ""
+    from tools.pages import mkdocs_config
+
+    value = os.environ.get("SITE_URL") or mkdocs_config().get("site_url") or ""
     return urlsplit(value).path.rstrip("/")
 
 

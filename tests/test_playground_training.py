@@ -131,7 +131,7 @@ def _python_run(steps: int, seed: int = 0, shape: dict = SHAPE, **options):
     prepared = data_module.prepare(None, ids=[stream], held_out=None, vocab_size=VOCAB, context=sizes.n_positions,
                                    tokenizer=None)
     generator = torch.Generator().manual_seed(seed)  # loop.py: the batches' random source
-    batches = [prepared.batch(BATCH, generator).tolist() for _ in range(steps)]
+    batches = [prepared.batch(BATCH, generator)[0].tolist() for _ in range(steps)]  # (ids, no loss mask)
     return run, initial, batches
 
 

@@ -69,7 +69,7 @@ def held_out_loss(model, tokens: np.ndarray, config: TrainConfig) -> float:
     """Mean loss per token on windows of the held-out stream, as the trainer scores it."""
     examples = evenly_spaced(scoring_windows(_ids(tokens), config.n_positions + 1), config.n_positions + 1,
                              config.eval_batches * config.batch_size * config.block_size)
-    return _held_out_loss(model.eval(), examples, torch.device("cpu"))
+    return _held_out_loss(model.eval(), [(example, None) for example in examples], torch.device("cpu"))  # no loss mask
 
 
 def trained_model(run_dir: Path, config: TrainConfig):

@@ -1,5 +1,5 @@
 // Checking the options of generate() and distribution() on entry, with the ranges of
-// gpt2guide.decoding.filters (check_temperature, check_top_k, check_probability) and the rules
+// gpt2guide.decoding.filters (_check_temperature, _check_top_k, _check_probability) and the rules
 // of gpt2guide.validation: each bad value gives one message that names the option and says how
 // to fix the call. tests/test_playground.py checks that both accept and refuse the same values.
 
