@@ -299,6 +299,32 @@ export function blockBackward(p, config, layer, s, dX2, B, T, addGrad) {
 }
 
 /**
+ * The body's forward pass over B rows of token ids, reading the first T of each row: {x, saved, f}:
+ * the last block's output x (B T, C), what each block read (saved, for blockBackward) and
+ * f = ln_f(x). The embeddings are wte[id] + wpe[position].
+ */
+export function bodyForward(params, config, ids, T) {
+  const B = ids.length,
+    C = config.n_embd,
+    R = B * T;
+  const wte = params["transformer.wte.weight"],
+    wpe = params["transformer.wpe.weight"];
+  let x = new Float64Array(R * C);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++)
+      for (let c = 0; c < C; c++) x[(b * T + t) * C + c] = wte[ids[b][t] * C + c] + wpe[t * C + c];
+  const saved = [];
+  for (let layer = 0; layer < config.n_layer; layer++) {
+    const { x2, saved: s } = blockForward(params, config, layer, x, B, T);
+    saved.push(s);
+    x = x2;
+  }
+  const eps = config.layer_norm_epsilon ?? 1e-5;
+  const f = layerNorm(x, params["transformer.ln_f.weight"], params["transformer.ln_f.bias"], eps, R, C);
+  return { x, saved, f };
+}
+
+/**
  * {loss, grads}: the mean next-token loss of `ids` (B rows of T >= 2 token ids) and its gradient
  * for every parameter. params: named_parameters() name -> Float32Array (row-major); config:
  * config.json's n_layer, n_head, n_embd, vocab_size, n_positions (n_inner, layer_norm_epsilon).
@@ -317,21 +343,10 @@ export function lossAndGradients(params, config, ids) {
     if (grads[name]) for (let i = 0; i < g.length; i++) grads[name][i] += g[i];
     else grads[name] = g; // a second path to the same tensor (the tied wte) is summed
   };
-  const wte = params["transformer.wte.weight"],
-    wpe = params["transformer.wpe.weight"];
+  const wte = params["transformer.wte.weight"];
 
   // Forward, keeping what each step read.
-  let x = new Float64Array(R * C);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++)
-      for (let c = 0; c < C; c++) x[(b * T + t) * C + c] = wte[ids[b][t] * C + c] + wpe[t * C + c];
-  const saved = [];
-  for (let layer = 0; layer < config.n_layer; layer++) {
-    const { x2, saved: s } = blockForward(params, config, layer, x, B, T);
-    saved.push(s);
-    x = x2;
-  }
-  const f = layerNorm(x, params["transformer.ln_f.weight"], params["transformer.ln_f.bias"], eps, R, C);
+  const { x, saved, f } = bodyForward(params, config, ids, T);
   const logits = new Float64Array(R * V); // f @ wteᵀ: the tied head
   for (let r = 0; r < R; r++)
     for (let i = 0; i < V; i++) {

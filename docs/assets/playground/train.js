@@ -16,7 +16,7 @@
 // References: karpathy/nanoGPT train.py (get_lr, configure_optimizers); karpathy/llm.c train_gpt2.c;
 // torch.optim.AdamW's algorithm box; Loshchilov and Hutter, "Decoupled Weight Decay Regularization".
 
-import { AdamW, blockBackward, blockForward, embeddingBackward, layerNorm, layerNormBackward } from "./backward.js";
+import { AdamW, blockBackward, bodyForward, embeddingBackward, layerNormBackward } from "./backward.js";
 import { mulberry32 } from "./prng.js";
 import { simdHead } from "./simd-head.js";
 
@@ -305,23 +305,11 @@ export function windowGradients(params, config, windows, gradients = true, simd 
     P = config.n_positions,
     R = B * T;
   const eps = config.layer_norm_epsilon ?? 1e-5;
-  const wte = params["transformer.wte.weight"],
-    wpe = params["transformer.wpe.weight"];
-  // Forward, keeping what each step read: embeddings, the blocks, ln_f.
-  let x = new Float64Array(R * C);
-  const targets = new Int32Array(R);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) {
-      targets[b * T + t] = windows[b][t + 1];
-      for (let c = 0; c < C; c++) x[(b * T + t) * C + c] = wte[windows[b][t] * C + c] + wpe[t * C + c];
-    }
-  const saved = [];
-  for (let layer = 0; layer < config.n_layer; layer++) {
-    const { x2, saved: s } = blockForward(params, config, layer, x, B, T);
-    saved.push(s);
-    x = x2;
-  }
-  const f = layerNorm(x, params["transformer.ln_f.weight"], params["transformer.ln_f.bias"], eps, R, C);
+  const wte = params["transformer.wte.weight"];
+  // Forward, keeping what each step read: embeddings, the blocks, ln_f (the first T tokens of each window).
+  const { x, saved, f } = bodyForward(params, config, windows, T);
+  const targets = new Int32Array(R); // each window's tokens 1 .. T: what each position predicts
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) targets[b * T + t] = windows[b][t + 1];
   const head = headLossAndGradients(f, wte, targets, R, C, V, R, gradients, simd);
   if (!gradients) return { loss: head.loss / R };
   // Backward, from the loss to the embeddings.
@@ -524,20 +512,8 @@ export class Trainer {
 
 function nextLogits(params, config, ids, C, V) {
   const T = ids.length,
-    eps = config.layer_norm_epsilon ?? 1e-5;
-  let x = new Float64Array(T * C);
-  const wte = params["transformer.wte.weight"],
-    wpe = params["transformer.wpe.weight"];
-  for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) x[t * C + c] = wte[ids[t] * C + c] + wpe[t * C + c];
-  for (let layer = 0; layer < config.n_layer; layer++) x = blockForward(params, config, layer, x, 1, T).x2;
-  const last = layerNorm(
-    x.subarray((T - 1) * C),
-    params["transformer.ln_f.weight"],
-    params["transformer.ln_f.bias"],
-    eps,
-    1,
-    C,
-  );
+    wte = params["transformer.wte.weight"];
+  const last = bodyForward(params, config, [ids], T).f.subarray((T - 1) * C); // ln_f of the last position
   const logits = new Float64Array(V);
   for (let i = 0; i < V; i++) {
     let dot = 0;
