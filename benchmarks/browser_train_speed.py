@@ -10,7 +10,7 @@ thread (a browser tab computes on one) and with torch's default threads, its car
 first step and the evaluations left out). Rounds alternate the two sides, so a busy moment hits
 both; each figure is the median of the rounds. Nothing here is a timed test.
 
-    PYTHONPATH=src python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--json out.json]
+    PYTHONPATH=src:. python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--json out.json]
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ import functools
 import http.server
 import json
 import os
-import platform
 import statistics
 import threading
 from pathlib import Path
+
+from tools.bench import machine  # the CPU's name, as the decoding bench records it
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "docs" / "assets" / "playground"
@@ -43,16 +44,6 @@ JS = """async (a) => {
     for (let i = 0; i < a.steps; i++) tokens += trainer.takeStep((i + 1) / a.steps).tokens;
     return tokens / ((performance.now() - started) / 1000);
 }"""
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.platform()
 
 
 @contextlib.contextmanager
@@ -126,7 +117,7 @@ def main() -> None:
             results.append(entry)
             print(json.dumps(entry), flush=True)
         browser.close()
-    record = {"machine": f"{cpu_name()}, {os.cpu_count()} cores", "load_average": os.getloadavg(),
+    record = {"machine": f"{machine()['cpu']}, {os.cpu_count()} cores", "load_average": os.getloadavg(),
               "steps": args.steps, "rounds": args.rounds, "configs": results}
     print(json.dumps(record, indent=1))
     if args.json:

@@ -54,6 +54,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tools.bench import machine  # the CPU's name, as the decoding bench records it
+
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "src" / "gpt2guide" / "train_bench.json"
 SCHEMA = 1
@@ -64,17 +66,6 @@ NANOGPT_RECIPE = {  # nanoGPT README's CPU command, on top of config/train_shake
 }
 NANOGPT_CONFIG = "config/train_shakespeare_char.py"
 NANOGPT_EVAL_INTERVAL = 250  # the config's eval_interval: time-matched runs stop on a multiple of it
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what platform says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.platform()
 
 
 def load_average() -> float:
@@ -244,7 +235,7 @@ def main(argv=None) -> dict:
     record = {
         "schema": SCHEMA,
         "date": datetime.date.today().isoformat(),
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+        "machine": {"cpu": machine()["cpu"], "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
                     "python": platform.python_version(), "torch": torch.__version__},
         "text": {"train_characters": len(train_text), "train_tokens": train_tokens,
                  "held_out_characters": len(held_out), "held_out_tokens": pocket["held_out_tokens"],
