@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from ._table import _table
-from .validation import WrongValue
+from .validation import RecordFields, WrongValue
 
 SCHEMA = 1
 RECORD = Path(__file__).with_name("bench.json")  # the committed run, package data of the wheel
@@ -21,18 +21,8 @@ METHODS = ("naive", "cached", "generate")
 
 def check_bench_record(record: dict) -> None:
     """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or of the wrong type."""
-    problems = []
-
-    def need(mapping, key, kind, where):
-        if not isinstance(mapping, dict) or key not in mapping:
-            problems.append(f"{where}{key}: missing")
-            return None
-        value = mapping[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            problems.append(f"{where}{key}: expected {kind}, got {type(value).__name__}")
-            return None
-        return value
-
+    fields = RecordFields()
+    need, problems = fields.need, fields.problems
     number = (int, float)
     if need(record, "schema", int, "") not in (None, SCHEMA):
         problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")

@@ -52,6 +52,25 @@ def is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+class RecordFields:
+    """Checks the fields of a JSON record one by one and keeps every problem, so that one error can
+    name them all (the benchmark records' readers). ``need`` returns the field's value, or None."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def need(self, mapping, key: str, kind, where: str):
+        """``mapping[key]`` if it is there and a ``kind`` (a bool is no int); else None, noted."""
+        if not isinstance(mapping, dict) or key not in mapping:
+            self.problems.append(f"{where}{key}: missing")
+            return None
+        value = mapping[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            self.problems.append(f"{where}{key}: expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+            return None
+        return value
+
+
 def check_int(value, argument: str, *, minimum: int | None = None, what: str = "an int", why: str = "") -> int:
     """``value`` as an ``int`` of at least ``minimum``; ``why`` explains the bound in the message."""
     if not is_int(value):

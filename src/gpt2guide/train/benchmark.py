@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..validation import WrongValue
+from ..validation import RecordFields, WrongValue
 
 SCHEMA = 1
 RECORD = Path(__file__).resolve().parent.parent / "train_bench.json"  # package data of the wheel
@@ -26,18 +26,8 @@ FIELDS = ("seconds", "tokens_per_second", "characters_per_second", "held_out_los
 
 def check_record(record) -> None:
     """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or wrong."""
-    problems = []
-
-    def need(mapping, key, kind, where):
-        if not isinstance(mapping, dict) or key not in mapping:
-            problems.append(f"{where}{key}: missing")
-            return None
-        value = mapping[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            problems.append(f"{where}{key}: expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
-            return None
-        return value
-
+    fields = RecordFields()
+    need, problems = fields.need, fields.problems
     number = (int, float)
     if not isinstance(record, dict):
         raise WrongValue("record", f"expected the record as a dict, got {type(record).__name__}")
