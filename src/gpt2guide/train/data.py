@@ -266,9 +266,9 @@ def prepare(data, *, ids, held_out, vocab_size: int | None, context: int, tokeni
         _check_enough(result, "ids", context)
     if scored is not None:
         result.scored, result.held_out_scored = scored[:cut], scored[cut:]
-        for part, argument in ((result.scored, "loss_mask"), (result.held_out_scored, "loss_mask")):
+        for part in (result.scored, result.held_out_scored):
             if not part[..., 1:].any():  # a sequence's first token is read, never predicted
-                raise WrongValue(argument, "the mask counts no token of the training or the held-out part; "
+                raise WrongValue("loss_mask", "the mask counts no token of the training or the held-out part; "
                                  "mark some tokens True")
     result.sha256 = ids_sha256(result.train, result.scored)
     return result
