@@ -25,6 +25,11 @@ It lives at the repository root, not in docs/, so it never becomes a page.
 - The hub is offline (HF_HUB_OFFLINE=1) unless the environment says otherwise
   (`HF_HUB_OFFLINE=0 pytest docs --checkpoint gpt2` where the hub is reachable).
 
+The run is spread over the machine's cores by pytest-xdist (`-n auto --dist loadfile` in
+pyproject.toml: each file, so each page, runs whole on one worker, in order); each worker gives
+torch its share of the cores, and a test that times the machine (marked `alone`) runs while the
+other workers wait between two tests (tools/workers.py). `-n 0` runs everything in this process.
+
 Page snippets carry the `slow` marker (`pytest -m "not slow"` runs the unit tests alone).
 
 Run once, not twice: where both pages of a language pair are collected and run the same code with
@@ -44,7 +49,7 @@ from pathlib import Path
 import pytest
 from sybil import Sybil
 
-from tools import pages
+from tools import pages, workers
 from tools.isolation import GlobalState
 from tools.pages import FloatTolerantChecker, parsers  # noqa: F401  (the pages' checker and parsers)
 
@@ -78,6 +83,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(every chapter notebook executed, every page run as a reader's script in the wheel's "
         "venv); the weekly real-checkpoints workflow runs them",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On a pytest-xdist worker, torch's threads are the worker's share of what torch would take
+    alone (tools/workers.py)."""
+    count = workers.worker_count(config)
+    if count:
+        import torch
+
+        torch.set_num_threads(workers.worker_threads(torch.get_num_threads(), count))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """On a pytest-xdist worker, a test marked `alone` (it times the machine) runs while the other
+    workers wait between two tests; every other test shares the machine (tools/workers.py)."""
+    with workers.machine_lock(workers.lock_path(item.config), exclusive=item.get_closest_marker("alone") is not None):
+        return (yield)
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +224,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     """Each chapter's share of the run, against its budget, and the pages that ran once for two; in a
     quick-loop run, its tests over QUICK_TEST_S."""
     _quick_loop_report(terminalreporter, config)
-    once = config.stash.get(_RUN_ONCE, [])
     if not _PAGE_SECONDS:
         return
     chapters: dict[str, float] = {}
@@ -216,9 +238,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         flag = "  OVER BUDGET" if seconds > CHAPTER_BUDGET_S else ""
         write(f"{name:<28} {seconds:>8.1f} {seconds / total:>6.1%}{flag}")
     write(f"{'all pages':<28} {total:>8.1f}")
+    once = _ran_once(config)
     if once:
         write(f"{len(once)} English pages ran as their Japanese page (the same code and outputs; "
               "--both-languages runs them too)")
+
+
+def _ran_once(config: pytest.Config) -> list[Path]:
+    """The English pages that ran as their Japanese page: collected here, or (on pytest-xdist's
+    controller, which collects nothing) the Japanese pages that ran without their English twin."""
+    if _RUN_ONCE in config.stash:
+        return config.stash[_RUN_ONCE]
+    first, second = pages.LANGUAGES
+    ran = {ROOT / page for page in _PAGE_SECONDS}
+    twins = (pages.twin(page, second) for page in ran if pages.language_of(page) == first)
+    return [twin for twin in twins if twin not in ran and twin.exists() and not config.getoption("--both-languages")]
 
 
 pytest_collect_file = Sybil(

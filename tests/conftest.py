@@ -1,8 +1,9 @@
 """Shared fixtures of the unit tests. The tests never touch the network: the hub is switched off
 before anything imports huggingface_hub.
 
-Built once per session and shared: the pocket model (`pocket`), the site (`built_site`, one
-`mkdocs build --strict`), and Chromium serving it (tests/browser_support.py)."""
+Built once per session and shared: the pocket model (`pocket`) and Chromium serving the site
+(tests/browser_support.py); built once per run, shared by pytest-xdist's workers: the site
+(`built_site`, one `mkdocs build --strict`) and the wheel (`built_wheel`)."""
 
 import os
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+
+from tools import workers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,34 +65,48 @@ class BuiltSite:
 SITE_DIR_VARIABLE = "GPT2GUIDE_SITE_DIR"
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """Build the site once per test session, into a temporary folder (or $GPT2GUIDE_SITE_DIR)."""
-    kept = os.environ.get(SITE_DIR_VARIABLE)
-    site = Path(kept).resolve() if kept else tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        # Material's end-of-life banner is noise here; the exit status is the verdict.
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    return BuiltSite(site, result.returncode, result.stdout + result.stderr)
+def _once_per_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, make):
+    """`make(folder)`'s result, made once per run and shared by pytest-xdist's workers (tools/workers.py)."""
+    run_folder = None if worker_id == workers.NO_WORKER else tmp_path_factory.getbasetemp().parent
+    return workers.once_per_run(run_folder, name, make, lambda: tmp_path_factory.mktemp(name))
 
 
 @pytest.fixture(scope="session")
-def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package's wheel, built once per session (tests/test_packaging.py reads it,
+def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> BuiltSite:
+    """Build the site once per test run, into a temporary folder (or $GPT2GUIDE_SITE_DIR)."""
+
+    def build(folder: Path) -> dict:
+        kept = os.environ.get(SITE_DIR_VARIABLE)
+        site = Path(kept).resolve() if kept else folder
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            # Material's end-of-life banner is noise here; the exit status is the verdict.
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        return {"path": str(site), "returncode": result.returncode, "log": result.stdout + result.stderr}
+
+    built = _once_per_run(tmp_path_factory, worker_id, "site", build)
+    return BuiltSite(Path(built["path"]), built["returncode"], built["log"])
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The package's wheel, built once per test run (tests/test_packaging.py reads it,
     tests/test_reader_copy.py installs it); built from the checkout, no build isolation."""
-    folder = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(folder), str(ROOT)], capture_output=True, text=True, timeout=600,
-                          env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
-    assert done.returncode == 0, done.stderr[-3000:]
-    (wheel,) = folder.glob("gpt2guide-*.whl")
-    return wheel
+
+    def build(folder: Path) -> str:
+        done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                               "-w", str(folder), str(ROOT)], capture_output=True, text=True, timeout=600,
+                              env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
+        assert done.returncode == 0, done.stderr[-3000:]
+        (wheel,) = folder.glob("gpt2guide-*.whl")
+        return str(wheel)
+
+    return Path(_once_per_run(tmp_path_factory, worker_id, "dist", build))
 
 
 @pytest.fixture(scope="session")
