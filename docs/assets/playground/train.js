@@ -347,10 +347,20 @@ export function windowGradients(params, config, windows, gradients = true, simd 
   for (let layer = config.n_layer - 1; layer >= 0; layer--) {
     dX = blockBackward(params, config, layer, saved[layer], dX, B, T, addGrad);
   }
-  const { dWte, dWpe } = embeddingBackward(dX, windows, V, P, B, T, C);
-  (addGrad("transformer.wte.weight", dWte), addGrad("transformer.wpe.weight", dWpe));
+  // The embeddings' step over the batch's own tokens only (their rows numbered 0 .. U - 1), not the
+  // 50,257 rows of wte, most of them never read: the same sums, added back into wte's rows.
+  const row = new Map(); // token id -> its row here
+  for (const w of windows) for (let t = 0; t < T; t++) if (!row.has(w[t])) row.set(w[t], row.size);
+  const present = [...row.keys()];
+  const local = windows.map((w) => Array.from(w.slice(0, T), (id) => row.get(id)));
+  const { dWte, dWpe } = embeddingBackward(dX, local, present.length, P, B, T, C);
+  const dWteAll = grads["transformer.wte.weight"]; // the head's part: both paths summed
+  present.forEach((id, i) => {
+    for (let c = 0; c < C; c++) dWteAll[id * C + c] += dWte[i * C + c];
+  });
+  addGrad("transformer.wpe.weight", dWpe);
   const out = {};
-  for (const [name, g] of Object.entries(grads)) out[name] = Float32Array.from(g); // float32, as torch's
+  for (const [name, g] of Object.entries(grads)) out[name] = new Float32Array(g); // float32, as torch's
   return { loss: head.loss / R, grads: out };
 }
 
