@@ -177,6 +177,59 @@ def test_gradients_equal_autograd(tab: Visit, simd, vocab) -> None:
     assert found["loss"] == pytest.approx(loss.item(), rel=1e-5)
 
 
+KERNELS_JS = """async () => {
+    const assets = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+    const { simdTrainHead, MODULE_FUSED } = await import(new URL("simd-train.js", assets));
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const V = 103, d = 12, R = 7;  // an odd vocabulary, rows not a multiple of 4
+    const wte = Float32Array.from({length: V * d}, random), f = Float32Array.from({length: R * d}, random);
+    const g = Float32Array.from({length: R * V}, random);
+    const found = [];
+    for (const fused of [false, true]) {
+        const k = simdTrainHead(V, d, 8, {fused});
+        k.wte.set(wte);
+        k.pack(f, 0, R);
+        k.logitsOf(R);
+        let logits = 0, dF = 0, dHead = 0;
+        for (let r = 0; r < R; r++) for (let t = 0; t < V; t++) {
+            let sum = 0;
+            for (let c = 0; c < d; c++) sum += f[r * d + c] * wte[t * d + c];
+            logits = Math.max(logits, Math.abs(k.logits[r * k.stride + t] - sum));
+            k.logits[r * k.stride + t] = g[r * V + t];
+        }
+        k.dHead.fill(0);
+        k.dF.fill(0);
+        k.backward(0, 50, R);  // two blocks of tokens, as train.js passes them
+        k.backward(50, V, R);
+        const mine = new Float64Array(R * d);
+        k.unpackAdd(mine, 0, R);
+        for (let r = 0; r < R; r++) for (let c = 0; c < d; c++) {
+            let sum = 0;
+            for (let t = 0; t < V; t++) sum += g[r * V + t] * wte[t * d + c];
+            dF = Math.max(dF, Math.abs(mine[r * d + c] - sum));
+        }
+        for (let t = 0; t < V; t++) for (let c = 0; c < d; c++) {
+            let sum = 0;
+            for (let r = 0; r < R; r++) sum += g[r * V + t] * f[r * d + c];
+            dHead = Math.max(dHead, Math.abs(k.dHead[t * d + c] - sum));
+        }
+        found.push({fused: k.fused, logits, dF, dHead});
+    }
+    return {found, relaxed: WebAssembly.validate(MODULE_FUSED)};
+}"""
+
+
+def test_the_head_kernels_with_and_without_fused_multiply_add(tab: Visit) -> None:
+    """simd-train.js's logits and head backward equal a double-precision sum to float32 rounding, both
+    with relaxed SIMD's multiply-add (where the browser has it, as Chromium does) and without it."""
+    result = tab.page.evaluate(KERNELS_JS)
+    assert result["relaxed"] is True
+    assert [entry["fused"] for entry in result["found"]] == [False, True]
+    for entry in result["found"]:  # sums of 12 (logits), 103 (dF) and 7 (dHead) products of values below 0.5
+        assert entry["logits"] < 1e-6 and entry["dF"] < 1e-5 and entry["dHead"] < 1e-6, entry
+
+
 def test_one_step_equals_gpt2guide_train(tab: Visit) -> None:
     """One step (warm-up rate, clipping at 1.0, AdamW with decay on matrices only) moves every parameter
     as gpt2guide.train's first step does, within a relative 1e-3 of the largest move."""

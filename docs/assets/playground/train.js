@@ -12,7 +12,9 @@
 //              AdamW step, two groups            torch.optim.AdamW, betas (0.9, 0.95)
 //
 // The LM head (the 50,257 rows of the tied embedding) is most of the work; its logits are made a few
-// rows at a time (headLossAndGradients), so a step never holds batch x context x 50,257 numbers.
+// rows at a time (headLossAndGradients), so a step never holds batch x context x 50,257 numbers. Where
+// the browser has WebAssembly SIMD, the head runs in simd-train.js's kernels (float32, as torch's; the
+// plain-JS head, in doubles, is the fallback, and the `simd: false` option asks for it).
 // References: karpathy/nanoGPT train.py (get_lr, configure_optimizers); karpathy/llm.c train_gpt2.c;
 // torch.optim.AdamW's algorithm box; Loshchilov and Hutter, "Decoupled Weight Decay Regularization".
 
