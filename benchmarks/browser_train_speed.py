@@ -10,7 +10,13 @@ thread (a browser tab computes on one) and with torch's default threads, its car
 first step and the evaluations left out). Rounds alternate the two sides, so a busy moment hits
 both; each figure is the median of the rounds. Nothing here is a timed test.
 
-    PYTHONPATH=src:. python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--json out.json]
+The browser also trains each configuration in a Web Worker (train-worker.js, as the playground does),
+while a PerformanceObserver ('longtask') on the page's main thread records its longest task; the
+worker's tokens/s is its "done" message's. With ``--write`` the record goes to
+benchmarks/browser_train_speed.json (``check_record`` below checks its fields; tests/test_browser_train_record.py
+checks the committed one).
+
+    PYTHONPATH=src:. python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--write] [--json out.json]
 """
 
 from __future__ import annotations
@@ -25,9 +31,12 @@ import statistics
 import threading
 from pathlib import Path
 
-from tools.bench import machine  # the CPU's name, as the decoding bench records it
+from gpt2guide.validation import RecordFields, WrongValue
+from tools.bench import machine  # the machine's description, as the decoding bench records it
 
 ROOT = Path(__file__).resolve().parent.parent
+RECORD = ROOT / "benchmarks" / "browser_train_speed.json"
+SCHEMA = 1
 ASSETS = ROOT / "docs" / "assets" / "playground"
 CHROMIUM = os.environ.get("GPT2GUIDE_CHROMIUM", "/usr/bin/chromium")
 # (layers, width, heads, context, batch): the page's default first
@@ -42,7 +51,27 @@ JS = """async (a) => {
     let tokens = 0;
     const started = performance.now();
     for (let i = 0; i < a.steps; i++) tokens += trainer.takeStep((i + 1) / a.steps).tokens;
-    return tokens / ((performance.now() - started) / 1000);
+    return {tokensPerSecond: tokens / ((performance.now() - started) / 1000), simd: trainer.simd !== null};
+}"""
+# The same run in the training worker, as the playground runs it, the main thread's long tasks observed.
+WORKER_JS = """async (a) => {
+    const train = await import("/train.js");
+    const o = train.checkTrainOptions({ids: a.ids, config: a.config, steps: a.steps + 1, batchSize: a.batch,
+                                       seed: 0, evalTokens: 64, evalEvery: 1000, sampleTokens: 4});
+    const long = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+    observer.observe({type: "longtask"});
+    const worker = new Worker("/train-worker.js", {type: "module"});
+    const done = await new Promise((resolve, reject) => {
+        worker.onmessage = ({data}) => data.type === "done" ? resolve(data)
+            : data.type === "error" ? reject(new Error(data.message)) : null;
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.postMessage({type: "start", options: o});
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));  // the last entries come in
+    observer.disconnect();
+    worker.terminate();
+    return {tokensPerSecond: done.tokensPerSecond, longestTaskMs: Math.max(0, ...long)};
 }"""
 
 
@@ -80,12 +109,47 @@ def python_speed(ids, config, steps, threads) -> float:
     return run.card["tokens_per_second"]
 
 
+def check_record(record) -> None:
+    """Raise ``WrongValue`` (argument ``record``) naming every field of a --write record that is missing or wrong."""
+    fields = RecordFields()
+    need, problems = fields.need, fields.problems
+    number = (int, float)
+    if not isinstance(record, dict):
+        raise WrongValue("record", f"expected the record as a dict, got {type(record).__name__}")
+    if need(record, "schema", int, "") not in (None, SCHEMA):
+        problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")
+    machine_ = need(record, "machine", dict, "") or {}
+    for key in ("cpu", "torch"):
+        need(machine_, key, str, "machine.")
+    need(machine_, "logical_cpus", int, "machine.")
+    need(record, "chromium", str, "")
+    for key in ("steps", "rounds", "torch_threads"):
+        need(record, key, int, "")
+    configs = need(record, "configs", list, "") or []
+    if "configs" in record and not configs:
+        problems.append("configs: empty")
+    for i, entry in enumerate(configs):
+        where = f"configs[{i}]."
+        for key in ("layers", "width", "heads", "context", "batch"):
+            need(entry, key, int, where)
+        need(entry, "simd", bool, where)
+        speeds = need(entry, "tokens_per_second", dict, where) or {}
+        for key in ("browser", "browser_worker", "torch_1_thread", "torch_default_threads"):
+            need(speeds, key, number, f"{where}tokens_per_second.")
+        need(entry, "browser_vs_torch_1_thread", number, where)
+        need(entry, "longest_main_thread_task_ms", number, where)
+    if problems:
+        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with "
+                         "`PYTHONPATH=src:. python benchmarks/browser_train_speed.py --write`")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--configs", type=int, default=len(CONFIGS), help="how many of CONFIGS to run")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--write", action="store_true", help=f"write the record to {RECORD.relative_to(ROOT)}")
     args = parser.parse_args()
 
     import torch
@@ -104,24 +168,37 @@ def main() -> None:
         for config in CONFIGS[:args.configs]:
             layers, width, heads, context, batch = config
             js_config = {"n_layer": layers, "n_embd": width, "n_head": heads, "n_positions": context}
-            found = {"browser": [], "torch_1_thread": [], f"torch_{default_threads}_threads": []}
+            found = {"browser": [], "browser_worker": [], "torch_1_thread": [], "torch_default_threads": []}
+            longest, simd = [], True
+            arguments = {"ids": ids, "config": js_config, "steps": args.steps, "batch": batch}
             for _ in range(args.rounds):
-                found["browser"].append(page.evaluate(JS, {"ids": ids, "config": js_config, "steps": args.steps,
-                                                           "batch": batch}))
+                main_thread = page.evaluate(JS, arguments)
+                found["browser"].append(main_thread["tokensPerSecond"])
+                simd = simd and main_thread["simd"]
+                in_worker = page.evaluate(WORKER_JS, arguments)
+                found["browser_worker"].append(in_worker["tokensPerSecond"])
+                longest.append(in_worker["longestTaskMs"])
                 found["torch_1_thread"].append(python_speed(ids, config, args.steps, 1))
-                found[f"torch_{default_threads}_threads"].append(python_speed(ids, config, args.steps, None))
+                found["torch_default_threads"].append(python_speed(ids, config, args.steps, None))
             medians = {key: round(statistics.median(values), 1) for key, values in found.items()}
             entry = {"layers": layers, "width": width, "heads": heads, "context": context, "batch": batch,
-                     "tokens_per_second": medians,
-                     "browser_vs_torch_1_thread": round(medians["browser"] / medians["torch_1_thread"], 3)}
+                     "simd": simd, "tokens_per_second": medians,
+                     "browser_vs_torch_1_thread": round(medians["browser"] / medians["torch_1_thread"], 3),
+                     "browser_vs_torch_default_threads": round(medians["browser"] / medians["torch_default_threads"],
+                                                               3),
+                     "longest_main_thread_task_ms": round(max(longest), 1)}
             results.append(entry)
             print(json.dumps(entry), flush=True)
+        chromium = browser.version
         browser.close()
-    record = {"machine": f"{machine()['cpu']}, {os.cpu_count()} cores", "load_average": os.getloadavg(),
+    record = {"schema": SCHEMA, "machine": machine(), "chromium": chromium, "torch_threads": default_threads,
               "steps": args.steps, "rounds": args.rounds, "configs": results}
+    check_record(record)
     print(json.dumps(record, indent=1))
     if args.json:
         args.json.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    if args.write:
+        RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ compiler, no download), with the plain-JS head as fallback.
    languages), write the relative URL of assets/playground/, the file list with sizes (for the
    progress bar) and the download size measured from those files, so no number is typed by
    hand, and the seconds benchmarks/playground_speed.py measured loading distilgpt2's shape
-   (benchmarks/playground_speed.json). A placeholder on any other page, or a playground page
-   without them, is an error.
+   (benchmarks/playground_speed.json), and the Train part's speed against PyTorch that
+   benchmarks/browser_train_speed.py measured (benchmarks/browser_train_speed.json). A placeholder
+   on any other page, or a playground page without them, is an error.
 """
 
 from __future__ import annotations
@@ -46,10 +47,14 @@ PLACEHOLDERS = {
     "download": "{{ playground_download }}",  # e.g. "15.3 MB"
     "own_seconds": "{{ playground_own_seconds }}",  # distilgpt2's shape loaded, as measured
     "own_machine": "{{ playground_own_machine }}",  # where it was measured
+    "train_ratio": "{{ playground_train_ratio }}",  # training speed, browser / PyTorch (1 thread), default size
+    "train_machine": "{{ playground_train_machine }}",  # where that was measured
 }
 # What benchmarks/playground_speed.py --write measured (the page states the largest checkpoint
 # measured to load, and how long it took); rerun it to update the figure.
 MEASURED = Path(__file__).resolve().parent.parent / "benchmarks" / "playground_speed.json"
+# What benchmarks/browser_train_speed.py --write measured (the Train part's speed against PyTorch).
+TRAIN_MEASURED = MEASURED.with_name("browser_train_speed.json")
 
 
 def measured() -> dict:
@@ -62,6 +67,19 @@ def measured() -> dict:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise PluginError(f"playground: {MEASURED} lacks own_checkpoint.load_s or machine ({error}); "
                           "run benchmarks/playground_speed.py --write") from None
+
+
+def train_measured() -> dict:
+    """From the browser-training benchmark's record: the default size's tokens/s in the browser over
+    PyTorch's with one thread (two decimals), and the machine."""
+    try:
+        record = json.loads(TRAIN_MEASURED.read_text(encoding="utf-8"))
+        machine = record["machine"]
+        return {"train_ratio": f"{float(record['configs'][0]['browser_vs_torch_1_thread']):.2f}",
+                "train_machine": f"{machine['cpu']}, {int(machine['logical_cpus'])} CPUs"}
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        raise PluginError(f"playground: {TRAIN_MEASURED} lacks configs[0].browser_vs_torch_1_thread or machine "
+                          f"({error}); run benchmarks/browser_train_speed.py --write") from None
 
 
 def checkpoint_files() -> list[tuple[str, int]]:
@@ -110,6 +128,7 @@ def on_page_markdown(markdown, page, config, files):
         "files": json.dumps(sizes, separators=(",", ":")),
         "download": download_size(sizes),
         **measured(),
+        **train_measured(),
     }
     for key, mark in PLACEHOLDERS.items():
         markdown = markdown.replace(mark, values[key])

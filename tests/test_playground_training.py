@@ -4,7 +4,8 @@ gpt2guide.train.
 Headless Chromium (tests/browser_support.py) opens /en/playground/ and drives `window.pocket`:
 
 * `pocket.gradients` gives autograd's gradient for every parameter within a relative 1e-4 (the tied
-  embedding once, both paths summed), computed in the training worker;
+  embedding once, both paths summed), computed in the training worker as training computes it: the
+  head in WebAssembly SIMD (simd-train.js, float32), at GPT-2's own vocabulary too, and in plain JS;
 * one training step (schedule, clipping at 1.0, AdamW with weight decay on the matrices only) moves
   every parameter as one step of `gpt2guide.train` does, from the same initial weights on the same batch;
 * 20 steps from the same initial weights on the same batches give `gpt2guide.train`'s losses within a
@@ -12,8 +13,8 @@ Headless Chromium (tests/browser_support.py) opens /en/playground/ and drives `w
 * a text run's checkpoint (config.json + model.safetensors, as the download button writes it) loads
   with `gpt2guide.load(folder)` and gives the page's next-token probabilities; afterwards the page runs
   the trained model, and the pocket model is one call away;
-* bad options reject with a message naming the option, and the page keeps working; a run pauses,
-  resumes and resets.
+* bad options reject with a message naming the option, in the page's language, and the page keeps
+  working; a run pauses, resumes and resets.
 Tiny shapes (vocabulary 50 for the id runs), so the module takes seconds.
 """
 
@@ -30,8 +31,9 @@ from browser_support import LOCAL_HOSTS, Visit
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000
-# The model: width 16 runs the head's logits in WebAssembly SIMD (n_embd a multiple of 8), width 12 in
-# plain JS; vocabulary, batch and context of odd sizes, so no axis hides another.
+# The model: the head runs in WebAssembly SIMD (simd-train.js) unless a run passes simd: false (the
+# plain-JS head of browsers without it); vocabulary, batch and context of odd sizes, so no axis hides
+# another (the SIMD kernels pad the vocabulary to 4 and the rows to groups of 4).
 SHAPE = dict(layers=2, heads=2, width=16, context=8)
 SHAPE_PLAIN_JS = dict(layers=2, heads=2, width=12, context=8)
 VOCAB = 50
@@ -140,29 +142,92 @@ def _page_run(tab: Visit, initial, batches, **options) -> dict:
         "config": _config(initial), "batches": batches, **options}})
 
 
-def test_gradients_equal_autograd(tab: Visit) -> None:
-    """pocket.gradients (in the worker) gives every parameter's autograd gradient within a relative 1e-4."""
+GRADIENTS_JS = """async (a) => {
+    const r = await pocket.gradients({config: a.config, weights: __fromB64(a.weights), ids: a.ids, simd: a.simd});
+    return {loss: r.loss, simd: r.simd,
+            grads: Object.fromEntries(Object.entries(r.grads).map(([n, g]) => [n, __toB64(g.buffer)]))};
+}"""
+
+
+@pytest.mark.parametrize(("simd", "vocab"), [(True, VOCAB), (False, VOCAB), (True, 50257)],
+                         ids=["simd", "plain-js", "simd-gpt2-vocabulary"])
+def test_gradients_equal_autograd(tab: Visit, simd, vocab) -> None:
+    """pocket.gradients (in the worker, the head as training runs it) gives every parameter's autograd
+    gradient within a relative 1e-4; at GPT-2's 50,257 tokens the float32 sums run over the whole vocabulary."""
     from gpt2guide.train.config import fresh_model, shape_of
 
-    model = fresh_model(shape_of("tiny", **SHAPE), vocab_size=VOCAB, seed=3)
+    model = fresh_model(shape_of("tiny", **SHAPE), vocab_size=vocab, seed=3)
     generator = torch.Generator().manual_seed(3)
     with torch.no_grad():  # no layer norm left at exactly 1 and 0
         for p in model.parameters():
             p += 0.1 * torch.randn(p.shape, generator=generator)
-    ids = torch.randint(0, VOCAB, (BATCH, 7), generator=generator)
+    ids = torch.randint(0, vocab, (BATCH, 7), generator=generator)
     loss = model(ids, labels=ids).loss
     loss.backward()
-    found = tab.page.evaluate("""async (a) => {
-        const r = await pocket.gradients({config: a.config, weights: __fromB64(a.weights), ids: a.ids});
-        return {loss: r.loss, grads: Object.fromEntries(Object.entries(r.grads).map(([n, g]) => [n, Array.from(g)]))};
-    }""", {"config": _config(model), "weights": _b64(_safetensors_bytes(model)), "ids": ids.tolist()})
+    found = tab.page.evaluate(GRADIENTS_JS, {"config": _config(model), "weights": _b64(_safetensors_bytes(model)),
+                                             "ids": ids.tolist(), "simd": simd})
+    assert found["simd"] is simd  # headless Chromium has WebAssembly SIMD: the kernels ran, or were asked not to
     names = [name for name, _ in model.named_parameters()]
     assert sorted(found["grads"]) == sorted(names)
     for name, p in model.named_parameters():
         expected = p.grad.flatten()
-        difference = (torch.tensor(found["grads"][name]) - expected).abs().max() / expected.abs().max()
+        mine = torch.frombuffer(bytearray(base64.b64decode(found["grads"][name])), dtype=torch.float32)
+        difference = (mine - expected).abs().max() / expected.abs().max()
         assert difference < 1e-4, f"{name}: relative {difference:.2e}"
     assert found["loss"] == pytest.approx(loss.item(), rel=1e-5)
+
+
+KERNELS_JS = """async () => {
+    const assets = new URL(document.getElementById("pocket-playground").dataset.assets, location.href);
+    const { simdTrainHead, MODULE_FUSED } = await import(new URL("simd-train.js", assets));
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const V = 103, d = 12, R = 7;  // an odd vocabulary, rows not a multiple of 4
+    const wte = Float32Array.from({length: V * d}, random), f = Float32Array.from({length: R * d}, random);
+    const g = Float32Array.from({length: R * V}, random);
+    const found = [];
+    for (const fused of [false, true]) {
+        const k = simdTrainHead(V, d, 8, {fused});
+        k.wte.set(wte);
+        k.pack(f, 0, R);
+        k.logitsOf(R);
+        let logits = 0, dF = 0, dHead = 0;
+        for (let r = 0; r < R; r++) for (let t = 0; t < V; t++) {
+            let sum = 0;
+            for (let c = 0; c < d; c++) sum += f[r * d + c] * wte[t * d + c];
+            logits = Math.max(logits, Math.abs(k.logits[r * k.stride + t] - sum));
+            k.logits[r * k.stride + t] = g[r * V + t];
+        }
+        k.dHead.fill(0);
+        k.dF.fill(0);
+        k.backward(0, 50, R);  // two blocks of tokens, as train.js passes them
+        k.backward(50, V, R);
+        const mine = new Float64Array(R * d);
+        k.unpackAdd(mine, 0, R);
+        for (let r = 0; r < R; r++) for (let c = 0; c < d; c++) {
+            let sum = 0;
+            for (let t = 0; t < V; t++) sum += g[r * V + t] * wte[t * d + c];
+            dF = Math.max(dF, Math.abs(mine[r * d + c] - sum));
+        }
+        for (let t = 0; t < V; t++) for (let c = 0; c < d; c++) {
+            let sum = 0;
+            for (let r = 0; r < R; r++) sum += g[r * V + t] * f[r * d + c];
+            dHead = Math.max(dHead, Math.abs(k.dHead[t * d + c] - sum));
+        }
+        found.push({fused: k.fused, logits, dF, dHead});
+    }
+    return {found, relaxed: WebAssembly.validate(MODULE_FUSED)};
+}"""
+
+
+def test_the_head_kernels_with_and_without_fused_multiply_add(tab: Visit) -> None:
+    """simd-train.js's logits and head backward equal a double-precision sum to float32 rounding, both
+    with relaxed SIMD's multiply-add (where the browser has it, as Chromium does) and without it."""
+    result = tab.page.evaluate(KERNELS_JS)
+    assert result["relaxed"] is True
+    assert [entry["fused"] for entry in result["found"]] == [False, True]
+    for entry in result["found"]:  # sums of 12 (logits), 103 (dF) and 7 (dHead) products of values below 0.5
+        assert entry["logits"] < 1e-6 and entry["dF"] < 1e-5 and entry["dHead"] < 1e-6, entry
 
 
 def test_one_step_equals_gpt2guide_train(tab: Visit) -> None:
@@ -171,7 +236,7 @@ def test_one_step_equals_gpt2guide_train(tab: Visit) -> None:
     from safetensors.torch import load
 
     run, initial, batches = _python_run(1, seed=1, shape=SHAPE_PLAIN_JS)
-    found = _page_run(tab, initial, batches)
+    found = _page_run(tab, initial, batches, simd=False)  # the plain-JS head
     assert found["losses"] == pytest.approx(run.losses, rel=1e-5)
     after = load(base64.b64decode(found["weights"]))
     trained = dict(run.model.named_parameters())
@@ -194,8 +259,8 @@ def test_one_step_equals_gpt2guide_train(tab: Visit) -> None:
 
 def test_twenty_steps_equal_gpt2guide_train(tab: Visit) -> None:
     """20 steps from the same initial weights on the same batches: gpt2guide.train's losses within 1e-3."""
-    run, initial, batches = _python_run(STEPS, seed=0)  # the SIMD head
-    found = _page_run(tab, initial, batches)
+    run, initial, batches = _python_run(STEPS, seed=0)
+    found = _page_run(tab, initial, batches)  # the SIMD head (one_step above runs the plain-JS one)
     assert found["steps"] == STEPS
     assert run.losses[-1] < run.losses[0] - 0.5  # the run learns something, so the comparison means something
     for step, (mine, python) in enumerate(zip(found["losses"], run.losses, strict=True)):
@@ -255,6 +320,25 @@ def test_bad_options_reject_and_the_page_keeps_working(tab: Visit, options, argu
     assert tab.page.evaluate("() => pocket.training") is False
     ids = tab.page.evaluate("() => pocket.generate({prompt: 'It', maxNewTokens: 2}).then((r) => r.ids)")
     assert len(ids) == 2
+
+
+def test_bad_options_reject_in_japanese_on_the_japanese_page(browser, site_url) -> None:
+    """On / (the Japanese page) the same rejection names the option, then says the rest in です/ます."""
+    context = browser.new_context(locale="ja-JP")
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    try:
+        p = context.new_page()
+        p.goto(site_url + "/playground/", wait_until="load")
+        p.wait_for_function("window.pocket !== undefined && window.pocket.train !== undefined")
+        assert p.evaluate("document.documentElement.lang") == "ja"
+        options = {"text": "Hi", "steps": 1, "config": {"n_layer": 1, "n_head": 3, "n_embd": 8, "n_positions": 4}}
+        message = p.evaluate("(o) => pocket.train(o).then(() => null, (e) => e.message)", options)
+        assert message == "config: n_embd 8 は n_head 3 で割り切れません。別の幅を選んでください。"
+        message = p.evaluate("() => pocket.gradients({weights: 1}).then(() => null, (e) => e.message)")
+        assert message == "weights: ArrayBuffer を渡してください。"
+        assert p.evaluate("() => pocket.training") is False
+    finally:
+        context.close()
 
 
 def test_pause_resume_and_reset(tab: Visit) -> None:

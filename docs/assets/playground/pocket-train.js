@@ -9,13 +9,27 @@
 //       the batches themselves (a run lined up with gpt2guide.train's). A text model (GPT-2's vocabulary)
 //       then runs the page: generate, distribution and inspect use it, as after loadCheckpoint.
 //   pocket.pauseTraining(), resumeTraining(), stopTraining() (end now, keep the model), resetTraining()
-//   pocket.gradients({config, weights, ids}) -> Promise<{loss, grads}>   (backward.js, in the worker)
-// A bad option rejects the Promise with a message naming it; the page keeps working.
+//   pocket.gradients({config, weights, ids, simd}) -> Promise<{loss, grads, simd}>   (train.js's
+//       windowGradients, in the worker: the head in WebAssembly SIMD where the browser has it, unless
+//       simd is false; the result's simd says which ran)
+// A bad option rejects the Promise with a message naming it, in the page's language
+// (train-messages.js); the page keeps working.
 
+import { fail, inLanguage } from "./train-messages.js";
 import { checkTrainOptions, splitText } from "./train.js";
 import { nextTurn } from "./yield.js";
 
 const SLICE_CHARACTERS = 1000; // text encoded between two turns of the browser (a few ms)
+
+/** An error in the page's language (train-messages.js; the page's <html lang>). */
+const said = (error) => inLanguage(error, globalThis.document?.documentElement.lang ?? "en");
+
+/** The worker's error message again as an Error: its code and values came along, so it can be said again. */
+function workerError({ message, code, values }) {
+  const error = new Error(message);
+  if (code) Object.assign(error, { code, values });
+  return said(error);
+}
 
 /** Add train, gradients and the run's controls to the API createPocket made. */
 export function addTraining(api) {
@@ -26,8 +40,13 @@ export function addTraining(api) {
   let preparing = false; // a text being tokenized for a run about to start
 
   api.train = async (options = {}, hooks = {}) => {
-    if (run || preparing) throw new Error("train: a run is in progress; stop or reset it first");
-    const o = checkTrainOptions(options);
+    if (run || preparing) throw said(fail("running"));
+    let o;
+    try {
+      o = checkTrainOptions(options);
+    } catch (error) {
+      throw said(error); // in the page's language
+    }
     if (o.text !== undefined) {
       preparing = true;
       try {
@@ -40,10 +59,7 @@ export function addTraining(api) {
       }
       o.text = undefined;
       if (o.ids.length < o.config.n_positions + 1)
-        throw new Error(
-          `text: too short: ${o.ids.length} training tokens are fewer than one window of ` +
-            `${o.config.n_positions + 1} (context + 1); pass more text or a smaller context`,
-        );
+        throw said(fail("tooShort", { n: o.ids.length, window: o.config.n_positions + 1 }));
     }
     const worker = newWorker();
     const result = new Promise((resolve, reject) => {
@@ -53,7 +69,7 @@ export function addTraining(api) {
     worker.onmessage = ({ data }) => message(mine, data);
     worker.onerror = (event) => {
       event.preventDefault();
-      finish(mine, new Error(`train: the worker failed (${event.message ?? "no module workers?"})`));
+      finish(mine, fail("workerFailed", { call: "train", why: event.message ?? "no module workers?" }));
     };
     worker.postMessage({ type: "start", options: o });
     return result;
@@ -63,7 +79,7 @@ export function addTraining(api) {
     if (run !== mine) return;
     run = null;
     mine.worker.terminate();
-    if (error) mine.reject(error);
+    if (error) mine.reject(said(error));
     else mine.resolve(value);
   }
 
@@ -73,8 +89,8 @@ export function addTraining(api) {
     else if (data.type === "eval") {
       mine.samples.push({ step: data.step, ids: data.sample });
       mine.hooks.onEval?.(data);
-    } else if (data.type === "error") finish(mine, new Error(data.message));
-    else if (data.type === "reset") finish(mine, new Error("train: the run was reset"));
+    } else if (data.type === "error") finish(mine, workerError(data));
+    else if (data.type === "reset") finish(mine, fail("reset"));
     else if (data.type === "done") {
       const result = {
         losses: data.losses,
@@ -106,23 +122,24 @@ export function addTraining(api) {
   api.resetTraining = send("reset");
   Object.defineProperty(api, "training", { get: () => run !== null });
 
-  api.gradients = ({ config, weights, ids } = {}) => {
-    if (!(weights instanceof ArrayBuffer)) return Promise.reject(new Error("weights: expected an ArrayBuffer"));
+  api.gradients = ({ config, weights, ids, simd = true } = {}) => {
+    if (!(weights instanceof ArrayBuffer)) return Promise.reject(said(fail("weightsArrayBuffer")));
     if (!Array.isArray(ids) || ids.length === 0 || !Array.isArray(ids[0]))
-      return Promise.reject(new Error("ids: expected a batch of equal-length token-id arrays"));
+      return Promise.reject(said(fail("gradientIds")));
+    if (typeof simd !== "boolean") return Promise.reject(said(fail("simd", { got: String(simd) })));
     const worker = newWorker();
     return new Promise((resolve, reject) => {
       worker.onmessage = ({ data }) => {
         worker.terminate();
-        if (data.type === "error") reject(new Error(data.message));
-        else resolve({ loss: data.loss, grads: data.grads });
+        if (data.type === "error") reject(workerError(data));
+        else resolve({ loss: data.loss, grads: data.grads, simd: data.simd });
       };
       worker.onerror = (event) => {
         event.preventDefault();
         worker.terminate();
-        reject(new Error(`gradients: the worker failed (${event.message})`));
+        reject(said(fail("workerFailed", { call: "gradients", why: event.message })));
       };
-      worker.postMessage({ type: "gradients", config, weights, ids });
+      worker.postMessage({ type: "gradients", config, weights, ids, simd });
     });
   };
   return api;

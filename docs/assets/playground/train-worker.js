@@ -7,16 +7,16 @@
 //                                                     text already tokenized into options.ids
 //                    {type: "pause"} {type: "resume"} {type: "stop"} (end now, keep the model)
 //                    {type: "reset"}                  (end now, drop the run)
-//                    {type: "gradients", config, weights, ids}
+//                    {type: "gradients", config, weights, ids, simd}
 //   worker -> page   {type: "progress", step, steps, loss, lr, seconds, tokensPerSecond}
 //                    {type: "eval", step, seconds, heldOutLoss, prompt, sample}
 //                    {type: "done", losses, heldOut, tokensPerSecond, seconds, steps, checkpoint}
-//                    {type: "gradients", loss, grads}   {type: "error", message}
+//                    {type: "gradients", loss, grads, simd}
+//                    {type: "error", message, code, values}   (train-messages.js: the page says it again)
 // Reference: the HTML standard's dedicated workers (postMessage, transferable ArrayBuffers).
 
-import { lossAndGradients } from "./backward.js";
 import { readSafetensors } from "./safetensors.js";
-import { checkTrainConfig, Trainer, weightsFromTensors } from "./train.js";
+import { checkTrainConfig, headKernels, Trainer, weightsFromTensors, windowGradients } from "./train.js";
 
 let current = null; // the run in progress: {trainer, o, paused, stop, wake, active}
 
@@ -40,16 +40,17 @@ self.onmessage = ({ data }) => {
       self.postMessage({ type: "reset" });
     }
   } catch (error) {
-    self.postMessage({ type: "error", message: error.message });
+    self.postMessage({ type: "error", message: error.message, code: error.code, values: error.values });
   }
 };
 
-function gradients({ config, weights, ids }) {
+function gradients({ config, weights, ids, simd }) {
   const c = checkTrainConfig(config, config?.vocab_size);
   const params = weightsFromTensors(c, readSafetensors(weights).tensors);
-  const { loss, grads } = lossAndGradients(params, c, ids);
+  const head = headKernels(c, simd); // the head as training runs it: WebAssembly SIMD, or plain JS
+  const { loss, grads } = windowGradients(params, c, ids, true, head);
   self.postMessage(
-    { type: "gradients", loss, grads },
+    { type: "gradients", loss, grads, simd: head !== null },
     Object.values(grads).map((g) => g.buffer),
   );
 }
@@ -59,7 +60,8 @@ function start(o) {
   const run = { trainer: new Trainer(o, tensors), o, paused: false, stop: false, wake: null, active: 0 };
   current = run;
   loop(run).catch((error) => {
-    if (current === run) self.postMessage({ type: "error", message: error.message });
+    if (current === run)
+      self.postMessage({ type: "error", message: error.message, code: error.code, values: error.values });
   });
 }
 

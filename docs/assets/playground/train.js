@@ -12,13 +12,16 @@
 //              AdamW step, two groups            torch.optim.AdamW, betas (0.9, 0.95)
 //
 // The LM head (the 50,257 rows of the tied embedding) is most of the work; its logits are made a few
-// rows at a time (headLossAndGradients), so a step never holds batch x context x 50,257 numbers.
+// rows at a time (headLossAndGradients), so a step never holds batch x context x 50,257 numbers. Where
+// the browser has WebAssembly SIMD, the head runs in simd-train.js's kernels (float32, as torch's; the
+// plain-JS head, in doubles, is the fallback, and the `simd: false` option asks for it).
 // References: karpathy/nanoGPT train.py (get_lr, configure_optimizers); karpathy/llm.c train_gpt2.c;
 // torch.optim.AdamW's algorithm box; Loshchilov and Hutter, "Decoupled Weight Decay Regularization".
 
 import { AdamW, blockBackward, bodyForward, embeddingBackward, layerNormBackward } from "./backward.js";
 import { mulberry32 } from "./prng.js";
-import { simdHead } from "./simd-head.js";
+import { simdTrainHead } from "./simd-train.js";
+import { fail } from "./train-messages.js";
 
 export const GPT2_VOCAB = 50257;
 export const END_OF_TEXT = 50256;
@@ -26,7 +29,9 @@ export const END_OF_TEXT = 50256;
  *  together (about 28 bytes a value), and a larger model takes minutes a step on a laptop's CPU. */
 export const MAX_TRAIN_VALUES = 12_000_000;
 const HELD_OUT_FRACTION = 0.1; // the end of the data held out (data.py, nanoGPT: 10 %)
-const HEAD_ROWS = 16; // rows of the head's logits made at a time
+const HEAD_ROWS = 16; // rows of the head's logits made at a time (plain JS)
+const SIMD_ROWS = 32; // the same in WebAssembly SIMD (the logits of 32 rows: 6.4 MB of float32)
+const DF_BLOCK = 2048; // tokens whose dF terms add up in float32 before joining the double sum
 
 // -- the options -------------------------------------------------------------------------------
 
@@ -50,66 +55,56 @@ const DEFAULTS = {
   evalTokens: 512, // held-out tokens scored at each evaluation (loop.py: 8192; the head is slow here)
   prompt: undefined, // the sample's prompt ids (else the held-out part's first 4 tokens)
   sampleTokens: 24,
+  simd: true, // the head in WebAssembly SIMD where the browser has it (false: plain JS, as without it)
 };
 
 const show = (x) => (typeof x === "string" ? JSON.stringify(x) : String(x));
 const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
 
 function whole(o, name, minimum) {
-  if (!Number.isInteger(o[name]) || o[name] < minimum)
-    throw new Error(`${name}: expected a whole number of at least ${minimum}, got ${show(o[name])}`);
+  if (!Number.isInteger(o[name]) || o[name] < minimum) throw fail("wholeNumber", { name, minimum, got: show(o[name]) });
 }
 
 function positive(o, name) {
-  if (!isNumber(o[name]) || o[name] <= 0) throw new Error(`${name}: expected a number above 0, got ${show(o[name])}`);
+  if (!isNumber(o[name]) || o[name] <= 0) throw fail("positive", { name, got: show(o[name]) });
 }
 
 /** The model's config, defaults filled in as transformers' GPT2Config; throws on what cannot train here. */
 export function checkTrainConfig(config, vocab = GPT2_VOCAB) {
-  if (config === null || typeof config !== "object" || Array.isArray(config))
-    throw new Error("config: expected {n_layer, n_head, n_embd, n_positions}, an object");
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw fail("configObject");
   const c = { vocab_size: vocab, layer_norm_epsilon: 1e-5, n_inner: null, ...config };
   for (const key of ["n_layer", "n_head", "n_embd", "n_positions", "vocab_size"]) {
-    if (!Number.isInteger(c[key]) || c[key] < 1)
-      throw new Error(`config: ${key} must be a whole number >= 1, got ${show(c[key])}`);
+    if (!Number.isInteger(c[key]) || c[key] < 1) throw fail("configWhole", { key, got: show(c[key]) });
   }
-  if (c.n_positions < 2) throw new Error("config: n_positions must be at least 2 (one token to read, one to predict)");
-  if (c.n_embd % c.n_head !== 0)
-    throw new Error(`config: n_embd ${c.n_embd} is not a multiple of n_head ${c.n_head}; choose another width`);
-  if (c.n_inner !== null && (!Number.isInteger(c.n_inner) || c.n_inner < 1))
-    throw new Error("config: n_inner must be null or a whole number");
+  if (c.n_positions < 2) throw fail("configPositions");
+  if (c.n_embd % c.n_head !== 0) throw fail("configMultiple", { width: c.n_embd, heads: c.n_head });
+  if (c.n_inner !== null && (!Number.isInteger(c.n_inner) || c.n_inner < 1)) throw fail("configInner");
   const values = countValues(c);
   if (values > MAX_TRAIN_VALUES)
-    throw new Error(
-      `config: ${(values / 1e6).toFixed(1)} M values, more than the page trains (${MAX_TRAIN_VALUES / 1e6} M); ` +
-        "choose fewer layers, a smaller width or a shorter context",
-    );
+    throw fail("configTooLarge", { n: (values / 1e6).toFixed(1), most: MAX_TRAIN_VALUES / 1e6 });
   return c;
 }
 
 /** The options of train(), defaults filled in; throws an Error naming the first bad one. */
 export function checkTrainOptions(options) {
-  if (options === null || typeof options !== "object" || Array.isArray(options))
-    throw new Error("options: expected an object, e.g. {text, config, steps}");
+  if (options === null || typeof options !== "object" || Array.isArray(options)) throw fail("optionsObject");
   for (const key of Object.keys(options)) {
-    if (!(key in DEFAULTS)) throw new Error(`${key}: not an option of train (${Object.keys(DEFAULTS).join(", ")})`);
+    if (!(key in DEFAULTS)) throw fail("notAnOption", { key, options: Object.keys(DEFAULTS).join(", ") });
   }
   const o = { ...DEFAULTS };
   for (const [key, value] of Object.entries(options)) if (value !== undefined) o[key] = value;
   const sources = ["text", "ids", "batches"].filter((key) => o[key] !== undefined);
-  if (sources.length !== 1) throw new Error("text: pass one of text, ids or batches");
+  if (sources.length !== 1) throw fail("oneSource");
   if (o.text !== undefined && (typeof o.text !== "string" || o.text.length === 0))
-    throw new Error(`text: expected a non-empty string, got ${show(o.text)}`);
-  if (o.steps === undefined && o.seconds === undefined && o.batches === undefined)
-    throw new Error("steps: pass steps (optimizer steps) or seconds (of training), or both");
+    throw fail("textString", { got: show(o.text) });
+  if (o.steps === undefined && o.seconds === undefined && o.batches === undefined) throw fail("stepsOrSeconds");
   if (o.steps !== undefined) whole(o, "steps", 1);
   if (o.seconds !== undefined) positive(o, "seconds");
   whole(o, "seed", 0);
   whole(o, "batchSize", 1);
   positive(o, "lr");
   if (o.minLr === undefined) o.minLr = o.lr * 0.1;
-  else if (!isNumber(o.minLr) || o.minLr < 0 || o.minLr > o.lr)
-    throw new Error(`minLr: expected a number from 0 to lr (${o.lr}), got ${show(o.minLr)}`);
+  else if (!isNumber(o.minLr) || o.minLr < 0 || o.minLr > o.lr) throw fail("minLr", { lr: o.lr, got: show(o.minLr) });
   const horizon = o.steps ?? (o.batches ? o.batches.length : 1000);
   if (o.warmup === undefined) o.warmup = Math.min(100, Math.max(1, Math.floor(horizon / 10)));
   else whole(o, "warmup", 0);
@@ -117,31 +112,28 @@ export function checkTrainOptions(options) {
   if (o.evalEvery === undefined && o.steps === undefined && o.batches === undefined) o.evalEvery = null;
   else if (o.evalEvery === undefined) o.evalEvery = Math.max(1, Math.floor(horizon / 10));
   else whole(o, "evalEvery", 1);
-  if (!isNumber(o.weightDecay) || o.weightDecay < 0)
-    throw new Error(`weightDecay: expected a number of 0 or more, got ${show(o.weightDecay)}`);
+  if (!isNumber(o.weightDecay) || o.weightDecay < 0) throw fail("weightDecay", { got: show(o.weightDecay) });
   positive(o, "gradClip");
   whole(o, "evalTokens", 1);
   whole(o, "sampleTokens", 0);
-  if (o.weights !== undefined && !(o.weights instanceof ArrayBuffer))
-    throw new Error("weights: expected an ArrayBuffer of a model.safetensors file");
+  if (typeof o.simd !== "boolean") throw fail("simd", { got: show(o.simd) });
+  if (o.weights !== undefined && !(o.weights instanceof ArrayBuffer)) throw fail("weightsBuffer");
   const vocab = o.config?.vocab_size ?? GPT2_VOCAB;
-  if (o.text !== undefined && vocab !== GPT2_VOCAB)
-    throw new Error(`config: a text run uses GPT-2's ${GPT2_VOCAB} tokens; vocab_size is for ids runs only`);
+  if (o.text !== undefined && vocab !== GPT2_VOCAB) throw fail("configVocab", { vocab: GPT2_VOCAB });
   o.config = checkTrainConfig(o.config);
   if (o.batches !== undefined) {
     checkBatches(o.batches, o.config);
     if (o.steps === undefined) o.steps = o.batches.length;
-    if (o.steps > o.batches.length)
-      throw new Error(`steps: ${o.steps} steps but ${o.batches.length} batches; pass a batch for every step`);
+    if (o.steps > o.batches.length) throw fail("batchPerStep", { steps: o.steps, batches: o.batches.length });
   }
   if (o.ids !== undefined && (!o.ids.length || (Array.isArray(o.ids[0]) && !o.ids[0].length)))
-    throw new Error("ids: expected token ids (an array of whole numbers), or equal-length arrays of them");
+    throw fail("ids", { name: "ids" });
   if (o.ids !== undefined) checkIds(o.ids, "ids", o.config.vocab_size);
   if (o.heldOut !== undefined) checkIds(o.heldOut, "heldOut", o.config.vocab_size);
   if (o.prompt !== undefined) {
     checkIds([o.prompt], "prompt", o.config.vocab_size);
     if (o.prompt.length === 0 || o.prompt.length >= o.config.n_positions)
-      throw new Error(`prompt: expected 1 to ${o.config.n_positions - 1} token ids, got ${o.prompt.length}`);
+      throw fail("prompt", { most: o.config.n_positions - 1, n: o.prompt.length });
   }
   return o;
 }
@@ -149,25 +141,21 @@ export function checkTrainOptions(options) {
 function checkIds(ids, name, vocab) {
   const rows = Array.isArray(ids) && ids.every((row) => Array.isArray(row)) ? ids : [ids];
   for (const row of rows) {
-    if (!Array.isArray(row) && !ArrayBuffer.isView(row))
-      throw new Error(`${name}: expected token ids (an array of whole numbers), or equal-length arrays of them`);
+    if (!Array.isArray(row) && !ArrayBuffer.isView(row)) throw fail("ids", { name });
     for (const id of row) {
       if (!Number.isInteger(id) || id < 0 || id >= vocab)
-        throw new Error(`${name}: ids must be whole numbers from 0 to ${vocab - 1} (vocab_size), got ${show(id)}`);
+        throw fail("idRange", { name, last: vocab - 1, got: show(id) });
     }
   }
 }
 
 function checkBatches(batches, config) {
-  if (!Array.isArray(batches) || batches.length === 0)
-    throw new Error("batches: expected a list of batches, each a list of equal-length token-id arrays");
+  if (!Array.isArray(batches) || batches.length === 0) throw fail("batchesList");
   for (const batch of batches) {
-    if (!Array.isArray(batch) || batch.length === 0 || !Array.isArray(batch[0]))
-      throw new Error("batches: each batch is a non-empty list of token-id arrays");
+    if (!Array.isArray(batch) || batch.length === 0 || !Array.isArray(batch[0])) throw fail("batchRows");
     const length = batch[0].length;
-    if (length < 2 || length > config.n_positions + 1)
-      throw new Error(`batches: each window holds 2 to n_positions + 1 (${config.n_positions + 1}) tokens`);
-    if (batch.some((row) => row.length !== length)) throw new Error("batches: the windows of a batch differ in length");
+    if (length < 2 || length > config.n_positions + 1) throw fail("batchLength", { most: config.n_positions + 1 });
+    if (batch.some((row) => row.length !== length)) throw fail("batchEqual");
     checkIds(batch, "batches", config.vocab_size);
   }
 }
@@ -226,9 +214,9 @@ export function weightsFromTensors(c, tensors) {
   const params = {};
   for (const [name, shape] of Object.entries(parameterShapes(c))) {
     const tensor = tensors[name] ?? tensors[name.slice("transformer.".length)];
-    if (!tensor) throw new Error(`weights: tensor ${name} is missing (is the config this checkpoint's?)`);
+    if (!tensor) throw fail("weightsMissing", { name });
     if (tensor.shape.join(",") !== shape.join(","))
-      throw new Error(`weights: ${name} has shape (${tensor.shape.join(", ")}), the config says (${shape.join(", ")})`);
+      throw fail("weightsShape", { name, shape: tensor.shape.join(", "), expected: shape.join(", ") });
     params[name] = Float32Array.from(tensor.data);
   }
   return params;
@@ -242,20 +230,14 @@ export function weightsFromTensors(c, tensors) {
  * dF = dLogits @ wte and dHead = dLogitsᵀ @ f, where dLogits = (softmax - one_hot) / n.
  */
 export function headLossAndGradients(f, wte, targets, R, C, V, n, gradients, simd = null) {
+  if (simd) return simdHeadLossAndGradients(f, wte, targets, R, C, V, n, gradients, simd);
   let loss = 0;
   const dF = gradients ? new Float64Array(R * C) : null;
   const dHead = gradients ? new Float64Array(V * C) : null;
   const logits = new Float64Array(HEAD_ROWS * V); // (V, rows): token-major, so each wte row is read once
-  const row = simd ? new Float32Array(V) : null;
-  if (simd) simd.wte.set(wte); // this step's weights, into the wasm memory
   for (let r0 = 0; r0 < R; r0 += HEAD_ROWS) {
     const rows = Math.min(HEAD_ROWS, R - r0);
-    // the logits: in WebAssembly SIMD where the browser has it (simd-head.js, float32 sums as torch's)
-    for (let r = 0; simd && r < rows; r++) {
-      simd.head(f.subarray((r0 + r) * C, (r0 + r + 1) * C), row);
-      for (let i = 0; i < V; i++) logits[i * rows + r] = row[i];
-    }
-    for (let i = 0; !simd && i < V; i++) {
+    for (let i = 0; i < V; i++) {
       const w = i * C;
       for (let r = 0; r < rows; r++) {
         const x = (r0 + r) * C;
@@ -289,6 +271,48 @@ export function headLossAndGradients(f, wte, targets, R, C, V, n, gradients, sim
     }
   }
   return { loss, dF, dHead };
+}
+
+/** The head's WebAssembly SIMD kernels for a config (simd-train.js), or null: without wasm SIMD, where
+ *  n_embd is not a multiple of 4, or with `simd` false (the plain-JS head, as the tests ask for). */
+export function headKernels(config, simd = true) {
+  return simd ? simdTrainHead(config.vocab_size, config.n_embd, SIMD_ROWS) : null;
+}
+
+/**
+ * headLossAndGradients in WebAssembly SIMD (simd-train.js; `k`: simdTrainHead's kernels): per pass, up
+ * to k.rows rows' logits in one pass over wte, the softmax in place (exp in float32, each row's sum of
+ * float32 blocks added in doubles), then dF and dHead in one more pass. dHead is summed in float32, as
+ * torch's; dF's sum over the 50,257 tokens in float32 blocks of DF_BLOCK tokens added in doubles.
+ */
+function simdHeadLossAndGradients(f, wte, targets, R, C, V, n, gradients, k) {
+  let loss = 0;
+  const dF = gradients ? new Float64Array(R * C) : null;
+  const { logits, stride } = k;
+  k.wte.set(wte); // this step's weights, into the wasm memory
+  if (gradients) k.dHead.fill(0);
+  for (let r0 = 0; r0 < R; r0 += k.rows) {
+    const rows = Math.min(k.rows, R - r0);
+    k.pack(f, r0, rows);
+    k.logitsOf(rows); // logits[r stride + t] = f_r · wte_t
+    for (let r = 0; r < rows; r++) {
+      const max = k.rowMax(r),
+        at = r * stride + targets[r0 + r];
+      const logit = logits[at];
+      const total = k.expSum(r, max); // the row is now exp(logits - max)
+      loss -= logit - max - Math.log(total);
+      if (!gradients) continue;
+      k.scale(r, 1 / total / n); // softmax / n
+      logits[at] -= 1 / n; // minus the one-hot of the token that came next
+    }
+    if (!gradients) continue;
+    for (let t0 = 0; t0 < V; t0 += DF_BLOCK) {
+      k.dF.fill(0);
+      k.backward(t0, Math.min(V, t0 + DF_BLOCK), rows); // dHead[t0 .. t1) += gᵀ f; dF = g @ wte[t0 .. t1)
+      k.unpackAdd(dF, r0, rows);
+    }
+  }
+  return { loss, dF, dHead: gradients ? k.dHead : null }; // dHead: in the wasm memory, until the next call
 }
 
 /**
@@ -325,10 +349,20 @@ export function windowGradients(params, config, windows, gradients = true, simd 
   for (let layer = config.n_layer - 1; layer >= 0; layer--) {
     dX = blockBackward(params, config, layer, saved[layer], dX, B, T, addGrad);
   }
-  const { dWte, dWpe } = embeddingBackward(dX, windows, V, P, B, T, C);
-  (addGrad("transformer.wte.weight", dWte), addGrad("transformer.wpe.weight", dWpe));
+  // The embeddings' step over the batch's own tokens only (their rows numbered 0 .. U - 1), not the
+  // 50,257 rows of wte, most of them never read: the same sums, added back into wte's rows.
+  const row = new Map(); // token id -> its row here
+  for (const w of windows) for (let t = 0; t < T; t++) if (!row.has(w[t])) row.set(w[t], row.size);
+  const present = [...row.keys()];
+  const local = windows.map((w) => Array.from(w.slice(0, T), (id) => row.get(id)));
+  const { dWte, dWpe } = embeddingBackward(dX, local, present.length, P, B, T, C);
+  const dWteAll = grads["transformer.wte.weight"]; // the head's part: both paths summed
+  present.forEach((id, i) => {
+    for (let c = 0; c < C; c++) dWteAll[id * C + c] += dWte[i * C + c];
+  });
+  addGrad("transformer.wpe.weight", dWpe);
   const out = {};
-  for (const [name, g] of Object.entries(grads)) out[name] = Float32Array.from(g); // float32, as torch's
+  for (const [name, g] of Object.entries(grads)) out[name] = new Float32Array(g); // float32, as torch's
   return { loss: head.loss / R, grads: out };
 }
 
@@ -359,8 +393,7 @@ export function prepareIds(ids, heldOut, context) {
   if (lengths.size === 1 && length >= 2 && length <= context) {
     if (held) return { train: sequences, heldOut: held, rows: true, window: length };
     const n = Math.max(1, Math.round(sequences.length * HELD_OUT_FRACTION));
-    if (n >= sequences.length)
-      throw new Error(`ids: ${sequences.length} sequence(s) leave none for training after holding one out`);
+    if (n >= sequences.length) throw fail("noneLeft", { n: sequences.length });
     return { train: sequences.slice(0, -n), heldOut: sequences.slice(-n), rows: true, window: length };
   }
   let stream = sequences.flat();
@@ -369,12 +402,8 @@ export function prepareIds(ids, heldOut, context) {
     const cut = stream.length - Math.max(2, Math.round(stream.length * HELD_OUT_FRACTION));
     [stream, heldStream] = [stream.slice(0, cut), stream.slice(cut)];
   }
-  if (stream.length < context + 1)
-    throw new Error(
-      `text: too short: ${stream.length} training tokens are fewer than one window of ${context + 1} ` +
-        "(context + 1); pass more text or a smaller context",
-    );
-  if (heldStream.length < 2) throw new Error("heldOut: the held-out part needs at least 2 tokens; pass more text");
+  if (stream.length < context + 1) throw fail("tooShort", { n: stream.length, window: context + 1 });
+  if (heldStream.length < 2) throw fail("heldOutShort");
   return { train: stream, heldOut: heldStream, rows: false, window: context + 1 };
 }
 
@@ -436,7 +465,8 @@ export class Trainer {
         window: Math.min(o.batches[0][0].length, o.config.n_positions + 1),
       };
     this.random = mulberry32(o.seed); // the batches' random source
-    this.simd = simdHead(o.config.vocab_size, o.config.n_embd); // null without wasm SIMD or if n_embd % 8
+    // the head's kernels: null without wasm SIMD, if n_embd % 4, or when the options ask for plain JS
+    this.simd = headKernels(o.config, o.simd);
     this.step = 0;
     this.losses = [];
     const first = this.data ? (this.data.rows ? this.data.heldOut[0] : this.data.heldOut) : null;
@@ -496,7 +526,7 @@ export class Trainer {
     const { n_positions: P, n_embd: C, vocab_size: V } = this.config;
     for (let k = 0; k < n && ids.length < P; k++) {
       const context = ids.slice(-P);
-      const scores = nextLogits(this.params, this.config, context, C, V);
+      const scores = nextLogits(this.params, this.config, context, C, V, this.simd);
       let best = 0;
       for (let i = 1; i < V; i++) if (scores[i] > scores[best]) best = i;
       ids.push(best);
@@ -510,10 +540,16 @@ export class Trainer {
   }
 }
 
-function nextLogits(params, config, ids, C, V) {
+function nextLogits(params, config, ids, C, V, simd = null) {
   const T = ids.length,
     wte = params["transformer.wte.weight"];
   const last = bodyForward(params, config, [ids], T).f.subarray((T - 1) * C); // ln_f of the last position
+  if (simd) {
+    simd.wte.set(wte);
+    simd.pack(last, 0, 1);
+    simd.logitsOf(1);
+    return simd.logits.subarray(0, V);
+  }
   const logits = new Float64Array(V);
   for (let i = 0; i < V; i++) {
     let dot = 0;
