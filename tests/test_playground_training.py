@@ -373,6 +373,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
   .observe({type: "longtask"});"""
 
 
+@pytest.mark.alone  # it times the tab's longest task: a busy core next to it would be timed too
 @pytest.mark.parametrize(("path", "done", "not_multiple"), [("/en/playground/", "Done:", "not a multiple"),
                                                             ("/playground/", "終わりました", "割り切れません")])
 def test_the_train_part_trains_and_offers_the_files(browser, site_url, path, done, not_multiple) -> None:
