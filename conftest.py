@@ -85,6 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): no workers where they cannot pay back their start (each
+    worker imports and collects everything again, about 15 s of CPU): the quick loop
+    (`-m "not slow"`) and a run of one file; else pytest-xdist's own count (None)."""
+    return 0 if workers.too_short_for_workers(config.getoption("markexpr") or "", config.args) else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """On a pytest-xdist worker, torch's threads are the worker's share of what torch would take
     alone (tools/workers.py)."""

@@ -26,6 +26,17 @@ def test_each_worker_takes_its_share_of_torch_threads() -> None:
     assert workers.worker_count(SimpleNamespace(workerinput={"workercount": 3})) == 3
 
 
+def test_workers_start_only_where_they_pay_back(tmp_path: Path) -> None:
+    one_file = tmp_path / "test_x.py"
+    one_file.write_text("")
+    assert workers.too_short_for_workers("not slow", [])  # the quick loop
+    assert workers.too_short_for_workers("", [str(one_file)])
+    assert workers.too_short_for_workers("", [f"{one_file}::test_a", f"{one_file}::test_b"])
+    assert not workers.too_short_for_workers("", [])  # the whole run
+    assert not workers.too_short_for_workers("", [str(tmp_path)])  # a folder
+    assert not workers.too_short_for_workers("", [str(one_file), str(tmp_path / "test_y.py")])
+
+
 def test_once_per_run_makes_it_once_and_every_worker_reads_it(tmp_path: Path) -> None:
     made = []
 

@@ -14,6 +14,9 @@ per core, a file (so a page with its one namespace) whole on one worker. Three t
   exclusively, so that it runs while the other workers wait between two tests. POSIX `flock`;
   where it is missing (Windows), the tests share the machine as they are.
 
+- `too_short_for_workers`: the runs that start no workers, because a worker's start (it imports
+  and collects everything again) would cost more than it saves.
+
 Without workers (`pytest -n 0`, or a run of one worker) each of them does nothing special.
 """
 
@@ -33,6 +36,13 @@ NO_WORKER = "master"  # pytest-xdist's `worker_id` in a run without workers
 def worker_count(config) -> int | None:
     """How many workers the run has, on a pytest-xdist worker; None in the controller or alone."""
     return getattr(config, "workerinput", {}).get("workercount")
+
+
+def too_short_for_workers(markexpr: str, args: list[str]) -> bool:
+    """True for the quick loop (`-m "not slow"`) and for a run of tests of one file (`pytest
+    tests/test_x.py`, `pytest docs/x.md::line:5`): a file runs whole on one worker anyway."""
+    files = {arg.partition("::")[0] for arg in args}
+    return "not slow" in markexpr or (len(files) == 1 and Path(next(iter(files))).is_file())
 
 
 def worker_threads(torch_threads: int, workers: int) -> int:
