@@ -5,8 +5,8 @@ two runs, whose arguments tools/figures/train_your_own.py holds (the figure redr
 chaotic: another CPU or thread count rounds sums in another order, and the difference grows from step to
 step. So each run trains twice, as on the page and with one initial weight moved by one float32 ulp, and the
 text the page prints must not change. (Measured on 2 cores: in the float64 run, that ulp parts the two runs'
-logits by about 1e-6, two threads instead of one by about 1e-11; in the float32 run both by about 1e-5. Two
-threads are not tried here: on a loaded 2-core machine they run four times slower than one.) Each
+logits by about 1e-7, two threads instead of one by about 1e-13; in the float32 run both by about 1e-5. Two
+threads are not tried here: on a loaded 2-core machine they run up to four times slower than one.) Each
 greedy token must also win by a margin (its logit minus the runner-up's) far above the distance between the
 two runs' logits: the text is then far from a tie that another machine's last bits could break.
 References: docs/training.en.md (#train-your-own); tools/figures/train_your_own.py; Lorenz (1963) for why
