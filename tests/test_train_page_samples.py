@@ -9,6 +9,8 @@ logits by about 1e-7, two threads instead of one by about 1e-13; in the float32 
 threads are not tried here: on a loaded 2-core machine they run up to four times slower than one.) Each
 greedy token must also win by a margin (its logit minus the runner-up's) far above the distance between the
 two runs' logits: the text is then far from a tie that another machine's last bits could break.
+The page's own run checks its text on every run's CPU; this check retrains both runs twice, so it is
+`heavy` and runs weekly (pytest --heavy, .github/workflows/real-checkpoints.yml).
 References: docs/training.en.md (#train-your-own); tools/figures/train_your_own.py; Lorenz (1963) for why
 the runs part.
 """
@@ -73,7 +75,8 @@ def watched(monkeypatch, data, arguments: dict, *, nudge: bool):
     return run, seen
 
 
-@pytest.mark.slow  # trains each of the page's two runs twice (about 40 s on 2 cores)
+@pytest.mark.heavy  # trains each of the page's two runs twice (about 40 s on 2 cores): weekly, with --heavy
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["austen", "by_heart"])
 def test_the_page_s_samples_survive_a_last_bit_change(monkeypatch, name):
     if name == "austen":
