@@ -4,9 +4,11 @@ The committed SVGs in docs/assets/figures must draw what ``python -m tools figur
 markup, and numbers within 0.01 pt, after hashed clip-path ids are renamed in order
 (``tools.figures.svgdiff``). The last float bits differ between CPUs (an AMD EPYC and an Intel
 Xeon give other clip-path ids); a figure goes stale when a figure module, the library or the pocket
-model's weights change, and the tests below check both halves of that.
+model's weights change, and the tests below check both halves of that. The two figures drawn from
+a training run that their page runs and prints (RETRAINED) are redrawn weekly, with --heavy.
 """
 
+import ast
 import logging
 import re
 import shutil
@@ -14,10 +16,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from doctest_blocks import runnable_code  # the code of a >>> block (site_hooks/, on pytest's pythonpath)
 
 from gpt2guide.threads import one_thread
 
 # The test extra installs matplotlib and japanize-matplotlib (through the docs extra): no skip.
+from tools import pages
 from tools.__main__ import main
 from tools.commands.figures import stale_pages
 from tools.figures import FIGURES, LANGUAGES, beam_tree, page_images, page_language, parameters, sources, style, svgdiff, top_k_top_p
@@ -38,21 +42,38 @@ class _Records(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# Figures whose data is a training run that their page runs too, printing the same history (the
+# page's doctest checks it on every run): their redraw, which trains again, runs weekly with --heavy.
+RETRAINED = ("train-your-own", "induction-head")
+
+
+def _drawn_names(config: pytest.Config) -> list[str]:
+    """The figures the `drawn` fixture draws: all with --heavy, else all but RETRAINED."""
+    return list(FIGURES) if config.getoption("--heavy") else [name for name in FIGURES if name not in RETRAINED]
+
+
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    """Every figure drawn by the command into a fresh folder, with every warning an error.
+def drawn(tmp_path_factory, request):
+    """The figures drawn into a fresh folder (by the command itself with --heavy: every figure), with
+    every warning an error.
 
     Missing glyphs are warnings (``Glyph ... missing from font(s)``); a font matplotlib cannot find
     is a message on its logger (``findfont: ...``). Both fail here.
     """
+    from tools.figures import draw_all
+
     out = tmp_path_factory.mktemp("figures")
+    names = _drawn_names(request.config)
     records = _Records()
     logger = logging.getLogger("matplotlib")
     logger.addHandler(records)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            assert main(["figures", "--out", str(out)]) == 0
+            if names == list(FIGURES):
+                assert main(["figures", "--out", str(out)]) == 0
+            else:
+                draw_all(out, names)
     finally:
         logger.removeHandler(records)
     assert records.messages == [], f"matplotlib logged warnings while drawing: {records.messages}"
@@ -60,8 +81,8 @@ def drawn(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_the_command_draws_every_figure_in_both_languages(drawn):
-    expected = {spec.file(lang) for spec in FIGURES.values() for lang in LANGUAGES}
+def test_the_command_draws_every_figure_in_both_languages(drawn, request):
+    expected = {FIGURES[name].file(lang) for name in _drawn_names(request.config) for lang in LANGUAGES}
     assert {p.name for p in drawn.iterdir()} == expected
     for path in drawn.iterdir():
         assert path.stat().st_size < MAX_BYTES, f"{path.name}: {path.stat().st_size} bytes, keep figures small"
@@ -69,12 +90,49 @@ def test_the_command_draws_every_figure_in_both_languages(drawn):
         assert "<svg" in head and "<dc:date>" not in head, path.name
 
 
+def _train_calls(page: Path) -> list[dict]:
+    """The keyword arguments of each `train(...)` call in the page's code, a name bound on the page
+    to a constant (`V, length = 32, 40`) read as that constant; other expressions left out."""
+    code = "\n".join(runnable_code(b.source) if b.is_doctest else b.source
+                     for b in pages.code_blocks(page.read_text(encoding="utf-8")))
+    tree = ast.parse(code)
+    constants = {}
+    for node in ast.walk(tree):
+        for target in getattr(node, "targets", []) if isinstance(node, ast.Assign) else []:
+            names = target.elts if isinstance(target, ast.Tuple) else [target]
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            constants.update({n.id: v.value for n, v in zip(names, values)
+                              if isinstance(n, ast.Name) and isinstance(v, ast.Constant)})
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "train":
+            values = {k.arg: k.value.value if isinstance(k.value, ast.Constant) else constants.get(getattr(k.value, "id", None))
+                      for k in node.keywords}
+            calls.append({key: value for key, value in values.items() if value is not None})
+    return calls
+
+
+def test_a_retrained_figure_is_a_run_its_page_prints():
+    """The figures left to the weekly run train what their page trains, with the same arguments."""
+    from tools.figures import induction_head, train_your_own
+
+    assert set(RETRAINED) == {induction_head.SPEC.name, train_your_own.SPEC.name}
+    for page, runs in (("beyond/interpretability.en.md", [induction_head.PAGE_RUN]),
+                       ("training.en.md", [train_your_own.PAGE_RUN, train_your_own.BY_HEART_RUN])):
+        calls = _train_calls(ROOT / "docs" / page)
+        for run in runs:
+            assert any(run.items() <= call.items() for call in calls), (page, run, calls)
+    changed = {**train_your_own.PAGE_RUN, "steps": 41}
+    assert not any(changed.items() <= call.items() for call in _train_calls(ROOT / "docs" / "training.en.md"))
+
+
 @pytest.mark.slow
 def test_committed_figures_equal_a_fresh_drawing(drawn):
     committed = {p.name for p in COMMITTED.glob("*.svg")}
+    every = {spec.file(lang) for spec in FIGURES.values() for lang in LANGUAGES}
     fresh = {p.name for p in drawn.glob("*.svg")}
-    assert not fresh - committed, f"figures missing from docs/assets/figures: {sorted(fresh - committed)}; {REDRAW}"
-    assert not committed - fresh, f"files in docs/assets/figures with no figure behind them: {sorted(committed - fresh)}; delete them"
+    assert not every - committed, f"figures missing from docs/assets/figures: {sorted(every - committed)}; {REDRAW}"
+    assert not committed - every, f"files in docs/assets/figures with no figure behind them: {sorted(committed - every)}; delete them"
     stale = {n: svgdiff.difference((drawn / n).read_text(encoding="utf-8"), (COMMITTED / n).read_text(encoding="utf-8"))
              for n in sorted(fresh)}
     stale = {n: why for n, why in stale.items() if why}
@@ -144,9 +202,9 @@ def test_drawing_twice_gives_the_same_bytes(tmp_path):
 
 
 @pytest.mark.slow
-def test_japanese_figures_are_set_in_the_japanese_font(drawn):
+def test_japanese_figures_are_set_in_the_japanese_font(drawn, request):
     # With svg.fonttype "path", each glyph is defined once with an id "<PostScript font name>-<code point>".
-    for spec in FIGURES.values():
+    for spec in (FIGURES[name] for name in _drawn_names(request.config)):
         ja = (drawn / spec.file("ja")).read_text(encoding="utf-8")
         en = (drawn / spec.file("en")).read_text(encoding="utf-8")
         assert f'id="{style.JA_FONT}-' in ja, f"{spec.file('ja')} has no glyph from {style.JA_FONT}"
