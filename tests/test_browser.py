@@ -80,3 +80,18 @@ def test_notebook_page_is_a_page(visit: Visit, path: str) -> None:
     visit.page.locator(".md-content .jupyter-wrapper .jp-Cell").first.wait_for(state="attached")
     assert visit.page.locator("html").get_attribute("lang") == ("en" if path.startswith("/en/") else "ja")
     visit.check()
+
+
+def test_a_request_leaving_the_machine_is_aborted_and_recorded(visit: Visit) -> None:
+    """The tests' own guard (browser_support.open_visit): a request off 127.0.0.1 fails at once and
+    is recorded, so `visit.check()` names it; requests to the site itself go through."""
+    visit.open("/")
+    outcome = visit.page.evaluate("""async () => {
+        const away = await fetch("https://example.com/x").then(() => "loaded", () => "failed");
+        const here = await fetch(location.href).then((r) => r.status, () => "failed");
+        return [away, here];
+    }""")
+    assert outcome == ["failed", 200]
+    assert "https://example.com/x" in visit.requests
+    with pytest.raises(AssertionError, match="requests left 127.0.0.1"):
+        visit.check()

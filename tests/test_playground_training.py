@@ -26,7 +26,7 @@ import shutil
 
 import pytest
 import torch
-from browser_support import LOCAL_HOSTS, Visit
+from browser_support import Visit, open_visit
 
 pytestmark = pytest.mark.browser
 
@@ -50,39 +50,18 @@ window.__toB64 = (buffer) => {
 """
 
 
-def _remote(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS
-
-
 @pytest.fixture(scope="module")
 def tab(browser, site_url):
-    """One tab on /en/playground/, the pocket model loaded, shared by the module."""
-    context = browser.new_context(color_scheme="light", locale="en-US")
-    context.set_default_timeout(LOAD_TIMEOUT_MS)
-    recorded = Visit(page=None, base=site_url)
-
-    def route(route):
-        recorded.requests.append(route.request.url)
-        if _remote(route.request.url):
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
-    context.add_init_script(JS_HELPERS)
-    recorded.page = context.new_page()
-    recorded.page.on("pageerror", lambda error: recorded.errors.append(str(error)))
-    recorded.open("/en/playground/")
-    recorded.page.wait_for_function("window.pocket !== undefined", timeout=LOAD_TIMEOUT_MS)
-    recorded.page.evaluate("() => pocket.ready.then(() => true)")
-    try:
+    """One tab on /en/playground/, the pocket model loaded, shared by the module; requests that would
+    leave the machine are aborted and recorded (browser_support.open_visit)."""
+    with open_visit(browser, site_url, locale="en-US") as recorded:
+        recorded.page.set_default_timeout(LOAD_TIMEOUT_MS)
+        recorded.page.context.add_init_script(JS_HELPERS)
+        recorded.open("/en/playground/")
+        recorded.page.wait_for_function("window.pocket !== undefined", timeout=LOAD_TIMEOUT_MS)
+        recorded.page.evaluate("() => pocket.ready.then(() => true)")
         yield recorded
-    finally:
         recorded.check()
-        context.close()
 
 
 def _b64(data: bytes) -> str:
