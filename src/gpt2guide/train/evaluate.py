@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
+
+from .head_loss import IGNORE, head_loss_sum
 
 
 def lm_loss(model, batch: torch.Tensor, scored: torch.Tensor | None = None) -> torch.Tensor:
@@ -26,14 +27,26 @@ def lm_loss(model, batch: torch.Tensor, scored: torch.Tensor | None = None) -> t
 
 
 def loss_sum(model, batch: torch.Tensor, scored: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:
-    """``(summed loss, number of targets)`` of the batch's counted targets (see ``lm_loss``)."""
+    """``(summed loss, number of targets)`` of the batch's counted targets (see ``lm_loss``).
+
+    The head and its cross-entropy go through ``head_loss_sum``, a slice of tokens at a time: the
+    same loss and gradients as ``F.cross_entropy`` of the model's logits, without writing the whole
+    batch's logits (tests/test_head_loss.py)."""
     inputs, targets = batch[:, :-1], batch[:, 1:]  # (batch, window - 1) each
     if scored is not None:
-        targets = targets.masked_fill(~scored[:, 1:], -100)  # cross_entropy's ignore_index
-    logits = model(input_ids=inputs).logits  # (batch, window - 1, vocab)
-    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # at least float32 (bf16 autocast)
-    total = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum")
-    return total, int((targets != -100).sum())
+        targets = targets.masked_fill(~scored[:, 1:], IGNORE)
+    # Through the model's own forward (so DDP sees the call): the hidden states after ln_f, the last
+    # of hidden_states; logits for the last position only, which the loss does not use.
+    out = model(input_ids=inputs, output_hidden_states=True, logits_to_keep=1, use_cache=False)
+    hidden = out.hidden_states[-1]  # (batch, window - 1, width)
+    head = _unwrapped(model).lm_head.weight  # (vocab, width), tied to wte
+    total = head_loss_sum(hidden.flatten(0, 1), head, targets.flatten())
+    return total, int((targets != IGNORE).sum())
+
+
+def _unwrapped(model):
+    """The GPT2LMHeadModel inside a DistributedDataParallel wrapper, or the model itself."""
+    return getattr(model, "module", model)
 
 
 @torch.no_grad()
