@@ -11,8 +11,8 @@ plain JS forward pass with a key/value cache is fast enough, needs no multi-mega
 runtime, is exact to float32 rounding, and mirrors the Python code (and the anatomy chapter)
 step by step, so it stays easy to keep right; tests/test_playground.py proves it equal to the
 Python library. Only the head's product (50257 x 120 multiply-adds a token, most of the work)
-runs in a WebAssembly SIMD kernel of a few hundred bytes, assembled in simd-head.js itself (no
-compiler, no download), with the plain-JS head as fallback.
+runs in a WebAssembly SIMD kernel of a few hundred bytes, assembled by simd-head.js and
+wasm-bytes.js themselves (no compiler, no download), with the plain-JS head as fallback.
 
 1. `on_files` (after the i18n plugin): add the checkpoint's files (FILES below) from
    src/gpt2guide/pocket/checkpoint/ to the build as assets/playground/<name>, so that

@@ -9,21 +9,8 @@
 // plain-JS head. The sums run in float32, as torch's do.
 // Reference: the WebAssembly SIMD proposal (https://github.com/WebAssembly/simd), binary format.
 
-const leb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
-const get = (i) => [0x20, i],
-  set = (i) => [0x21, i],
-  tee = (i) => [0x22, i];
-const i32 = (n) => [0x41, ...leb(n)]; // small non-negative constants only
+import { I32, V128, assemble, get, i32, leb, set, tee } from "./wasm-bytes.js";
+
 const SIMD = 0xfd;
 const v128Load = (offset) => [SIMD, 0x00, 2, ...leb(offset)]; // align 2^2: float alignment
 const f32x4Add = [SIMD, 0xe4, 0x01],
@@ -42,12 +29,7 @@ const X = 0,
   ROW_BYTES = 8,
   S0 = 9,
   S1 = 10;
-const body = [
-  0x02,
-  0x04,
-  0x7f,
-  0x02,
-  0x7b, // locals: 4 x i32, 2 x v128
+const code = [
   ...get(D),
   ...i32(2),
   0x74,
@@ -140,24 +122,12 @@ const body = [
   0, // continue the row loop
   0x0b, // end loop
   0x0b, // end block
-  0x0b, // end function
 ];
-const name = (s) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-export const MODULE = new Uint8Array([
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00, // "\0asm", version 1
-  ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type: (i32 x 5) -> ()
-  ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]), // import env.memory, min 1 page
-  ...section(3, [1, 0]), // one function, of type 0
-  ...section(7, [1, ...name("head"), 0x00, 0]), // export it as "head"
-  ...section(10, [1, ...leb(body.length), ...body]), // its code
-]);
+const locals = [
+  [4, I32],
+  [2, V128],
+];
+export const MODULE = assemble([{ name: "head", params: [I32, I32, I32, I32, I32], results: [], locals, code }]);
 
 /**
  * A SIMD head for a (vocab, d) embedding table, or null where WebAssembly SIMD is missing (or d

@@ -3,7 +3,7 @@
 // dHead += dLogitsᵀ @ f in one pass over wte), four float32 multiply-adds per instruction, float32
 // sums as torch's. A step's head is most of its work (3 x rows x 50,257 x n_embd multiply-adds).
 //
-// As in simd-head.js, the module is written out below as bytes (an assembler of a few lines), so
+// As in simd-head.js, the module is written out below as bytes (wasm-bytes.js frames them), so
 // the site needs no compiler and fetches no wasm. train.js keeps its plain-JS head where the browser
 // lacks WebAssembly SIMD (or n_embd is not a multiple of 4), and the tests run both.
 //
@@ -26,38 +26,9 @@
 // the exp: Cephes' expf (S. Moshier), as in Eigen's and SLEEF's float32 pexp (range reduction by
 // ln 2, a degree-5 polynomial, 2^n built in the exponent bits).
 
-const leb = (n) => {
-  // unsigned LEB128 (sizes, indices)
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n) => {
-  // signed LEB128 (i32.const)
-  const out = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
-const name = (s) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-const I32 = 0x7f,
-  F32 = 0x7d,
-  V128 = 0x7b;
+import { F32, I32, V128, assemble, get, i32, leb, set, tee } from "./wasm-bytes.js";
 
 // -- instructions ------------------------------------------------------------------------------
-const get = (i) => [0x20, i],
-  set = (i) => [0x21, i],
-  tee = (i) => [0x22, i];
-const i32 = (n) => [0x41, ...sleb(n)];
 const add = 0x6a,
   mul = 0x6c,
   shl = 0x74,
@@ -311,25 +282,6 @@ function headBackward(fused) {
     ],
     code,
   };
-}
-
-/** A module of the functions above, importing env.memory (core binary format: the sections in order). */
-function assemble(functions) {
-  const types = functions.flatMap((f) => [0x60, f.params.length, ...f.params, f.results.length, ...f.results]);
-  const bodies = functions.map((f) => {
-    const code = f.code.flat(Infinity); // the instructions' bytes, however nested above
-    const body = [f.locals.length, ...f.locals.flatMap(([count, type]) => [...leb(count), type]), ...code, 0x0b];
-    return [...leb(body.length), ...body];
-  });
-  // prettier-ignore
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-    ...section(1, [functions.length, ...types]), // one type per function
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]), // import env.memory, min 1 page
-    ...section(3, [functions.length, ...functions.map((_, i) => i)]),
-    ...section(7, [functions.length, ...functions.flatMap((f, i) => [...name(f.name), 0x00, i])]), // exports
-    ...section(10, [functions.length, ...bodies.flat()]),
-  ]);
 }
 
 /** The module: with `fused`, its products use relaxed SIMD's multiply-add (the relaxed-simd proposal). */
