@@ -31,7 +31,7 @@ import statistics
 import threading
 from pathlib import Path
 
-from gpt2guide.validation import RecordFields, WrongValue
+from gpt2guide.validation import RecordFields
 from tools.bench import machine  # the machine's description, as the decoding bench records it
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,13 +111,9 @@ def python_speed(ids, config, steps, threads) -> float:
 
 def check_record(record) -> None:
     """Raise ``WrongValue`` (argument ``record``) naming every field of a --write record that is missing or wrong."""
-    fields = RecordFields()
+    fields = RecordFields.of(record, SCHEMA)
     need, problems = fields.need, fields.problems
     number = (int, float)
-    if not isinstance(record, dict):
-        raise WrongValue("record", f"expected the record as a dict, got {type(record).__name__}")
-    if need(record, "schema", int, "") not in (None, SCHEMA):
-        problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")
     machine_ = need(record, "machine", dict, "") or {}
     for key in ("cpu", "torch"):
         need(machine_, key, str, "machine.")
@@ -138,9 +134,7 @@ def check_record(record) -> None:
             need(speeds, key, number, f"{where}tokens_per_second.")
         need(entry, "browser_vs_torch_1_thread", number, where)
         need(entry, "longest_main_thread_task_ms", number, where)
-    if problems:
-        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with "
-                         "`PYTHONPATH=src:. python benchmarks/browser_train_speed.py --write`")
+    fields.check("write a fresh record with `PYTHONPATH=src:. python benchmarks/browser_train_speed.py --write`")
 
 
 def main() -> None:

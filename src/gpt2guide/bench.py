@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from ._table import _table
-from .validation import RecordFields, WrongValue
+from .validation import RecordFields
 
 SCHEMA = 1
 RECORD = Path(__file__).with_name("bench.json")  # the committed run, package data of the wheel
@@ -21,11 +21,9 @@ METHODS = ("naive", "cached", "generate")
 
 def check_bench_record(record: dict) -> None:
     """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or of the wrong type."""
-    fields = RecordFields()
-    need, problems = fields.need, fields.problems
+    fields = RecordFields.of(record, SCHEMA)
+    need = fields.need
     number = (int, float)
-    if need(record, "schema", int, "") not in (None, SCHEMA):
-        problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")
     need(record, "created", str, "")
     mach = need(record, "machine", dict, "") or {}
     for key in ("cpu", "platform", "torch", "transformers"):
@@ -55,8 +53,7 @@ def check_bench_record(record: dict) -> None:
             need(fractions, m, number, f"{where}fraction_of_ceiling.")
         need(entry, "same_tokens", bool, where)
     need(record, "targets", dict, "")
-    if problems:
-        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with `python -m tools bench --record`")
+    fields.check("write a fresh record with `python -m tools bench --record`")
 
 
 def load_record(path: str | Path = RECORD) -> dict:

@@ -70,6 +70,22 @@ class RecordFields:
             return None
         return value
 
+    @classmethod
+    def of(cls, record, schema: int) -> RecordFields:
+        """The checker of ``record``, which must be a dict (else ``WrongValue`` at once); a ``schema``
+        other than ``schema`` is noted."""
+        if not isinstance(record, dict):
+            raise WrongValue("record", f"expected the record as a dict, got {type(record).__name__}")
+        fields = cls()
+        if fields.need(record, "schema", int, "") not in (None, schema):
+            fields.problems.append(f"schema: expected {schema}, got {record['schema']}")
+        return fields
+
+    def check(self, remedy: str) -> None:
+        """Raise ``WrongValue`` (argument ``record``) naming every problem noted, then ``remedy``."""
+        if self.problems:
+            raise WrongValue("record", "; ".join(self.problems) + f"; {remedy}")
+
 
 def check_int(value, argument: str, *, minimum: int | None = None, what: str = "an int", why: str = "") -> int:
     """``value`` as an ``int`` of at least ``minimum``; ``why`` explains the bound in the message."""

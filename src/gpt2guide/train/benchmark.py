@@ -26,13 +26,9 @@ FIELDS = ("seconds", "tokens_per_second", "characters_per_second", "held_out_los
 
 def check_record(record) -> None:
     """Raise ``WrongValue`` (argument ``record``) naming every field that is missing or wrong."""
-    fields = RecordFields()
+    fields = RecordFields.of(record, SCHEMA)
     need, problems = fields.need, fields.problems
     number = (int, float)
-    if not isinstance(record, dict):
-        raise WrongValue("record", f"expected the record as a dict, got {type(record).__name__}")
-    if need(record, "schema", int, "") not in (None, SCHEMA):
-        problems.append(f"schema: expected {SCHEMA}, got {record['schema']}")
     if need(record, "complete", bool, "") is False:
         problems.append("complete: False (the benchmark stopped before its last point)")
     machine = need(record, "machine", dict, "") or {}
@@ -56,9 +52,7 @@ def check_record(record) -> None:
                 need(part, key, number, f"{where}{model}.")
         need(point.get("gpt2guide"), "steps", int, f"{where}gpt2guide.")
         need(point.get("nanogpt"), "iterations", int, f"{where}nanogpt.")
-    if problems:
-        raise WrongValue("record", "; ".join(problems) + "; write a fresh record with "
-                         "`python benchmarks/train_speed.py --nanogpt DIR --long --write`")
+    fields.check("write a fresh record with `python benchmarks/train_speed.py --nanogpt DIR --long --write`")
 
 
 def benchmark_record(path: str | Path = RECORD) -> dict:
