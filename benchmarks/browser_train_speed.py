@@ -4,7 +4,8 @@
 Each configuration (layers x width, heads, context, batch; GPT-2's vocabulary) trains for
 ``--steps`` steps on the pocket's held-out Austen text, tokenized once in Python and handed to both
 sides as ids. The browser side runs train.js's ``Trainer`` on the page's main thread of a blank page
-served from docs/assets/playground/ (no site build; the playground runs the same code in a worker),
+served with docs/assets/playground/'s files (no site build; the playground runs the same code in a
+worker) by the browser tests' harness (tests/browser_support.py: Chromium, its flags, the static server),
 the first step untimed, as loop.py does; the Python side is ``gpt2guide.train(ids=...)`` with one
 thread (a browser tab computes on one) and with torch's default threads, its card's tokens/s (the
 first step and the evaluations left out). Rounds alternate the two sides, so a busy moment hits
@@ -16,19 +17,17 @@ worker's tokens/s is its "done" message's. With ``--write`` the record goes to
 benchmarks/browser_train_speed.json (``check_record`` below checks its fields; tests/test_browser_train_record.py
 checks the committed one).
 
-    PYTHONPATH=src:. python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--write] [--json out.json]
+    PYTHONPATH=src:.:tests python benchmarks/browser_train_speed.py [--steps 8] [--rounds 2] [--write] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import http.server
 import json
-import os
+import shutil
 import statistics
-import threading
+import tempfile
 from pathlib import Path
 
 from gpt2guide.validation import RecordFields
@@ -38,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "benchmarks" / "browser_train_speed.json"
 SCHEMA = 1
 ASSETS = ROOT / "docs" / "assets" / "playground"
-CHROMIUM = os.environ.get("GPT2GUIDE_CHROMIUM", "/usr/bin/chromium")
 # (layers, width, heads, context, batch): the page's default first
 CONFIGS = [(1, 16, 2, 16, 4), (1, 32, 2, 32, 4), (2, 64, 2, 64, 8)]
 PAGE = b"<!doctype html><meta charset=utf-8><title>train speed</title>"
@@ -77,27 +75,15 @@ WORKER_JS = """async (a) => {
 
 @contextlib.contextmanager
 def serve():
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    """The playground's files and a blank page (index.html), served as the browser tests serve a site."""
+    from browser_support import serve as serve_site
 
-        def do_GET(self):
-            if self.path in ("/", "/index.html"):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.end_headers()
-                self.wfile.write(PAGE)
-            else:
-                super().do_GET()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(ASSETS)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        shutil.copytree(ASSETS, site)
+        (site / "index.html").write_bytes(PAGE)
+        with serve_site(site) as base:
+            yield base + "/"
 
 
 def python_speed(ids, config, steps, threads) -> float:
@@ -134,7 +120,7 @@ def check_record(record) -> None:
             need(speeds, key, number, f"{where}tokens_per_second.")
         need(entry, "browser_vs_torch_1_thread", number, where)
         need(entry, "longest_main_thread_task_ms", number, where)
-    fields.check("write a fresh record with `PYTHONPATH=src:. python benchmarks/browser_train_speed.py --write`")
+    fields.check("write a fresh record with `PYTHONPATH=src:.:tests python benchmarks/browser_train_speed.py --write`")
 
 
 def main() -> None:
@@ -156,7 +142,9 @@ def main() -> None:
     default_threads = torch.get_num_threads()
     results = []
     with serve() as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        from browser_support import CHROMIUM, CHROMIUM_ARGS
+
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(url)
         for config in CONFIGS[:args.configs]:
