@@ -50,7 +50,8 @@ class _HeadLoss(torch.autograd.Function):
             if wants_grad:
                 logits.div_(sums)  # the softmax
                 logits[rows, target[counted]] -= 1  # minus the one-hot target
-                logits[~counted] = 0  # ignored targets: no gradient
+                if rows.numel() < h.shape[0]:
+                    logits[~counted] = 0  # ignored targets: no gradient (a pass over the buffer: only when any)
                 torch.mm(logits, weight, out=grad_hidden[start:start + CHUNK])  # (chunk, width)
                 grad_weight.addmm_(logits.T, h)  # (vocab, width)
         ctx.save_for_backward(grad_hidden, grad_weight)
@@ -58,8 +59,8 @@ class _HeadLoss(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_total):
-        grad_hidden, grad_weight = ctx.saved_tensors
-        return grad_hidden * grad_total, grad_weight * grad_total, None
+        grad_hidden, grad_weight = ctx.saved_tensors  # used once: scaled in place, no new 13 MB tensor
+        return grad_hidden.mul_(grad_total), grad_weight.mul_(grad_total), None
 
 
 def head_loss_sum(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
