@@ -13,6 +13,7 @@ import functools
 import http.server
 import os
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,6 +72,16 @@ def hosted_prefix() -> str:
     return urlsplit(value).path.rstrip("/")
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A static server that takes a connection the browser closed mid-file (it navigated away, or a
+    test ended) as the normal event it is, not as an error with a traceback in the test output."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError
+            return
+        super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(site: Path, prefix: str = ""):
     """Serve `site` on 127.0.0.1 (a free port) under the path `prefix` ("" or "/name"), as a
@@ -98,9 +109,7 @@ def serve(site: Path, prefix: str = ""):
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
-    )
+    server = QuietServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
