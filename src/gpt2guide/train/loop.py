@@ -28,6 +28,7 @@ import torch
 from ..validation import WrongType, WrongValue, check_int, check_number
 from . import checkpoint, evaluate, parallel
 from . import data as data_module
+from .activation import use_one_kernel_gelu
 from .config import Shape, fresh_model, shape_of
 from .progress import Progress, check_quiet
 from .schedule import step_progress, warmup_cosine
@@ -212,6 +213,7 @@ def _run(prepared, tokenizer, prompt_ids, device, recipe, *, steps, minutes, eva
     shape = Shape(**recipe["shape"])
     torch.manual_seed(recipe["seed"])  # inside fork_rng: dropout draws from here, the caller's state is restored
     model = fresh_model(shape, vocab_size=recipe["vocab_size"], dropout=recipe["dropout"], seed=recipe["seed"])
+    use_one_kernel_gelu(model)  # GPT-2's GELU, the same function in one kernel
     # float64 runs start from the same weights as float32 ones (initialised in float32, then widened)
     model.to(device, torch.float64 if recipe.get("dtype") == "float64" else torch.float32).train()
     optimizer = _optimizer(model, recipe["lr"], recipe["weight_decay"])
