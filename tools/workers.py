@@ -1,7 +1,7 @@
 """How the test run shares the machine between its pytest-xdist workers.
 
 pyproject.toml's `addopts` spread the run over the cores (`-n auto --dist loadfile`): one worker
-per core, a file (so a page with its one namespace) whole on one worker. Three things follow:
+per core, a file (so a page with its one namespace) whole on one worker. Four things follow:
 
 - `worker_threads`: each worker gives torch its share of the cores, so that two workers do not
   run torch's thread pools on the same cores (oversubscribed pools wait on each other).
@@ -13,7 +13,6 @@ per core, a file (so a page with its one namespace) whole on one worker. Three t
   that times the machine (marked `alone`: the longest main-thread task of a browser tab) holds it
   exclusively, so that it runs while the other workers wait between two tests. POSIX `flock`;
   where it is missing (Windows), the tests share the machine as they are.
-
 - `too_short_for_workers`: the runs that start no workers, because a worker's start (it imports
   and collects everything again) would cost more than it saves.
 

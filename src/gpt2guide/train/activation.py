@@ -5,7 +5,8 @@ which transformers' ``gelu_new`` computes as seven elementwise operations, each 
 activations (and more in the backward pass). ``F.gelu(x, approximate="tanh")`` is the same formula
 in one kernel: transformers' ``gelu_pytorch_tanh``. The trainer swaps it in; the checkpoint's config
 still says ``gelu_new``, and the two agree to rounding (tests/test_train_activation.py). Side by side
-on a 2-layer, 64-wide model in float64, one thread: about a tenth of a training step saved.
+on a 2-layer, 64-wide model in float64, one thread (the interpretability page's induction run, 200
+steps): 10.8 s instead of 13.7 s.
 References: transformers' ``activations.py`` (NewGELUActivation, GELUTanh); PyTorch's ``F.gelu``.
 """
 

@@ -40,7 +40,8 @@ class _HeadLoss(torch.autograd.Function):
             torch.mm(h, weight.T, out=logits)  # (chunk, vocab)
             counted = target != IGNORE
             rows = torch.arange(h.shape[0], device=h.device)[counted]
-            picked = logits[rows, target[counted]]  # the targets' logits, before the buffer is overwritten
+            columns = target[counted]  # (rows, columns): each counted row's target
+            picked = logits[rows, columns]  # the targets' logits, before the buffer is overwritten
             # softmax in place, with one exp per logit: subtract the row's largest logit, exp, divide by the sum
             largest = logits.amax(dim=1, keepdim=True)  # (chunk, 1)
             logits.sub_(largest).exp_()
@@ -49,7 +50,7 @@ class _HeadLoss(torch.autograd.Function):
             total += (lse[counted] - picked).sum()
             if wants_grad:
                 logits.div_(sums)  # the softmax
-                logits[rows, target[counted]] -= 1  # minus the one-hot target
+                logits[rows, columns] -= 1  # minus the one-hot target
                 if rows.numel() < h.shape[0]:
                     logits[~counted] = 0  # ignored targets: no gradient (a pass over the buffer: only when any)
                 torch.mm(logits, weight, out=grad_hidden[start:start + CHUNK])  # (chunk, width)
