@@ -26,44 +26,12 @@
 // the exp: Cephes' expf (S. Moshier), as in Eigen's and SLEEF's float32 pexp (range reduction by
 // ln 2, a degree-5 polynomial, 2^n built in the exponent bits).
 
-import { F32, I32, V128, assemble, get, i32, leb, set, tee } from "./wasm-bytes.js";
-
-// -- instructions ------------------------------------------------------------------------------
-const add = 0x6a,
-  mul = 0x6c,
-  shl = 0x74,
-  ltU = 0x49,
-  geU = 0x4f;
-const fAdd = 0x92;
-const block = (...body) => [0x02, 0x40, ...body.flat(), 0x0b];
-const loop = (...body) => [0x03, 0x40, ...body.flat(), 0x0b];
-const brIf = (depth) => [0x0d, depth],
-  br = (depth) => [0x0c, depth];
-const f32Load = (offset) => [0x2a, 2, ...leb(offset)],
-  f32Store = (offset) => [0x38, 2, ...leb(offset)];
-const S = 0xfd; // the SIMD prefix; memarg alignment 2^2 (floats)
-const load = (offset) => [S, 0x00, 2, ...leb(offset)],
-  store = (offset) => [S, 0x0b, 2, ...leb(offset)];
-const splat = [S, 0x13]; // f32x4.splat
-const lane = (n) => [S, 0x1f, n]; // f32x4.extract_lane
-const vAdd = [S, 0xe4, 0x01],
-  vSub = [S, 0xe5, 0x01],
-  vMul = [S, 0xe6, 0x01],
-  vMax = [S, 0xeb, 0x01], // f32x4.pmax, b < a ? a : b: one instruction (f32x4.max's NaN rules cost several)
-  vGt = [S, 0x44], // f32x4.gt: all ones where a > b
-  vAnd = [S, 0x4e], // v128.and
-  iAdd = [S, 0xae, 0x01], // i32x4.add
-  iShl = [S, 0xab, 0x01]; // i32x4.shl (by an i32)
-// c + a b: f32x4.relaxed_madd where the module may use it (one fused instruction where the CPU has FMA,
-// else the two below), else f32x4.mul then f32x4.add. a, b and c are the instructions that push them.
-const madd = (fused, a, b, c) => (fused ? [...a, ...b, ...c, S, 0x85, 0x02] : [...c, ...a, ...b, ...vMul, ...vAdd]);
-const vConst = (x) => [S, 0x0c, ...new Uint8Array(Float32Array.of(x, x, x, x).buffer)];
-const iConst = (n) => [S, 0x0c, ...new Uint8Array(Int32Array.of(n, n, n, n).buffer)];
-const zero = vConst(0);
+import { F32, I32, V128, assemble, get, i32, set, tee } from "./wasm-bytes.js";
 // prettier-ignore
-const sum4 = (v) => [...get(v), ...lane(0), ...get(v), ...lane(1), fAdd, ...get(v), ...lane(2), fAdd, ...get(v), ...lane(3), fAdd];
-const inc = (local, n) => [...get(local), ...i32(n), add, ...set(local)]; // local += n
-const incBy = (local, other) => [...get(local), ...get(other), add, ...set(local)]; // local += other
+import {
+  add, block, br, brIf, f32Load, f32Store, fMax, geU, iAdd, iConst, iShl, inc, incBy, lane, load, loop, ltU, madd,
+  mul, shl, splat, store, sum4, vAdd, vAnd, vConst, vGt, vMax, vMul, vSub, zero,
+} from "./wasm-simd.js";
 
 // -- the functions --------------------------------------------------------------------------------
 
@@ -122,7 +90,7 @@ function rowMax() {
       ...get(3), ...get(0), ...load(0), vMax, ...set(3),
       ...inc(0, 16), ...br(0),
     )),
-    ...get(3), ...lane(0), ...get(3), ...lane(1), 0x97, ...get(3), ...lane(2), 0x97, ...get(3), ...lane(3), 0x97, // f32.max
+    ...get(3), ...lane(0), ...get(3), ...lane(1), fMax, ...get(3), ...lane(2), fMax, ...get(3), ...lane(3), fMax,
   ];
   return {
     name: "rowMax",

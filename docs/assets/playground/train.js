@@ -13,13 +13,15 @@
 //
 // The LM head (the 50,257 rows of the tied embedding) is most of the work; its logits are made a few
 // rows at a time (headLossAndGradients), so a step never holds batch x context x 50,257 numbers. Where
-// the browser has WebAssembly SIMD, the head runs in simd-train.js's kernels (float32, as torch's; the
-// plain-JS head, in doubles, is the fallback, and the `simd: false` option asks for it).
+// the browser has WebAssembly SIMD, the head runs in simd-train.js's kernels and AdamW in simd-adamw.js's
+// (float32, as torch's; the plain-JS head and backward.js's AdamW, in doubles, are the fallback, and the
+// `simd: false` option asks for them).
 // References: karpathy/nanoGPT train.py (get_lr, configure_optimizers); karpathy/llm.c train_gpt2.c;
 // torch.optim.AdamW's algorithm box; Loshchilov and Hutter, "Decoupled Weight Decay Regularization".
 
 import { AdamW, blockBackward, bodyForward, embeddingBackward, layerNormBackward } from "./backward.js";
 import { mulberry32 } from "./prng.js";
+import { simdAdamW } from "./simd-adamw.js";
 import { simdTrainHead } from "./simd-train.js";
 import { fail } from "./train-messages.js";
 
@@ -55,7 +57,7 @@ const DEFAULTS = {
   evalTokens: 512, // held-out tokens scored at each evaluation (loop.py: 8192; the head is slow here)
   prompt: undefined, // the sample's prompt ids (else the held-out part's first 4 tokens)
   sampleTokens: 24,
-  simd: true, // the head in WebAssembly SIMD where the browser has it (false: plain JS, as without it)
+  simd: true, // the head and AdamW in WebAssembly SIMD where the browser has it (false: plain JS, as without it)
 };
 
 const show = (x) => (typeof x === "string" ? JSON.stringify(x) : String(x));
@@ -372,6 +374,7 @@ export function clipGradNorm(grads, maxNorm) {
   for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) squares += g[i] * g[i];
   const norm = Math.sqrt(squares);
   const scale = Math.min(1, maxNorm / (norm + 1e-6));
+  if (scale === 1) return norm; // torch multiplies by 1.0 too: nothing changes
   for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) g[i] *= scale;
   return norm;
 }
@@ -453,10 +456,10 @@ export class Trainer {
       noDecay = {};
     for (const [name, p] of Object.entries(this.params)) (shapes[name].length >= 2 ? decay : noDecay)[name] = p;
     const settings = { lr: o.lr, betas: [0.9, 0.95], eps: 1e-8 };
-    this.optimizers = [
-      new AdamW(decay, { ...settings, weightDecay: o.weightDecay }),
-      new AdamW(noDecay, { ...settings, weightDecay: 0 }),
-    ];
+    // AdamW in WebAssembly SIMD (simd-adamw.js) where the browser has it, else backward.js's
+    const optimizer = (group, weightDecay) =>
+      (o.simd && simdAdamW(group, { ...settings, weightDecay })) || new AdamW(group, { ...settings, weightDecay });
+    this.optimizers = [optimizer(decay, o.weightDecay), optimizer(noDecay, 0)];
     this.data = o.batches === undefined ? prepareIds(o.ids, o.heldOut, o.config.n_positions) : null;
     if (o.batches !== undefined && o.heldOut !== undefined)
       this.data = {
