@@ -48,6 +48,8 @@ PLACEHOLDERS = {
     "own_seconds": "{{ playground_own_seconds }}",  # distilgpt2's shape loaded, as measured
     "own_machine": "{{ playground_own_machine }}",  # where it was measured
     "train_ratio": "{{ playground_train_ratio }}",  # training speed, browser / PyTorch (1 thread), default size
+    "train_warmup_ratio": "{{ playground_train_warmup_ratio }}",  # the same over the browser's first steps
+    "train_warmup_steps": "{{ playground_train_warmup_steps }}",  # how many first steps
     "train_machine": "{{ playground_train_machine }}",  # where that was measured
 }
 # What benchmarks/playground_speed.py --write measured (the page states the largest checkpoint
@@ -71,14 +73,17 @@ def measured() -> dict:
 
 def train_measured() -> dict:
     """From the browser-training benchmark's record: the default size's tokens/s in the browser over
-    PyTorch's with one thread (two decimals), and the machine."""
+    PyTorch's with one thread (two decimals), once warmed up and over the first steps, and the machine."""
     try:
         record = json.loads(TRAIN_MEASURED.read_text(encoding="utf-8"))
-        machine = record["machine"]
-        return {"train_ratio": f"{float(record['configs'][0]['browser_vs_torch_1_thread']):.2f}",
+        machine, default = record["machine"], record["configs"][0]
+        speeds = default["tokens_per_second"]
+        return {"train_ratio": f"{float(default['browser_vs_torch_1_thread']):.2f}",
+                "train_warmup_ratio": f"{float(speeds['browser_warmup']) / float(speeds['torch_1_thread']):.2f}",
+                "train_warmup_steps": str(int(record["warmup_steps"])),
                 "train_machine": f"{machine['cpu']}, {int(machine['logical_cpus'])} CPUs"}
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-        raise PluginError(f"playground: {TRAIN_MEASURED} lacks configs[0].browser_vs_torch_1_thread or machine "
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as error:
+        raise PluginError(f"playground: {TRAIN_MEASURED} lacks configs[0]'s speeds, warmup_steps or machine "
                           f"({error}); run benchmarks/browser_train_speed.py --write") from None
 
 
