@@ -3,8 +3,8 @@ gpt2guide.train.
 
 Headless Chromium (tests/browser_support.py) opens /en/playground/ and drives `window.pocket`:
 
-* `pocket.gradients` gives autograd's gradient for every parameter within a relative 1e-4 (the tied
-  embedding once, both paths summed), computed in the training worker as training computes it: the
+* `pocket.gradients` gives autograd's gradient for every parameter, and gpt2guide.backward's, within a
+  relative 1e-4 (the tied embedding once, both paths summed), computed in the training worker as training computes it: the
   head in WebAssembly SIMD (simd-train.js, float32), at GPT-2's own vocabulary too, and in plain JS;
 * one training step (schedule, clipping at 1.0, AdamW with weight decay on the matrices only) moves
   every parameter as one step of `gpt2guide.train` does, from the same initial weights on the same batch;
@@ -132,7 +132,9 @@ GRADIENTS_JS = """async (a) => {
                          ids=["simd", "plain-js", "simd-gpt2-vocabulary"])
 def test_gradients_equal_autograd(tab: Visit, simd, vocab) -> None:
     """pocket.gradients (in the worker, the head as training runs it) gives every parameter's autograd
-    gradient within a relative 1e-4; at GPT-2's 50,257 tokens the float32 sums run over the whole vocabulary."""
+    gradient, and gpt2guide.backward's (the backward pass chapter 6 writes out), within a relative 1e-4;
+    at GPT-2's 50,257 tokens the float32 sums run over the whole vocabulary."""
+    from gpt2guide.backward import gradients, relative_difference
     from gpt2guide.train.config import fresh_model, shape_of
 
     model = fresh_model(shape_of("tiny", **SHAPE), vocab_size=vocab, seed=3)
@@ -148,11 +150,12 @@ def test_gradients_equal_autograd(tab: Visit, simd, vocab) -> None:
     assert found["simd"] is simd  # headless Chromium has WebAssembly SIMD: the kernels ran, or were asked not to
     names = [name for name, _ in model.named_parameters()]
     assert sorted(found["grads"]) == sorted(names)
-    for name, p in model.named_parameters():
-        expected = p.grad.flatten()
-        mine = torch.frombuffer(bytearray(base64.b64decode(found["grads"][name])), dtype=torch.float32)
-        difference = (mine - expected).abs().max() / expected.abs().max()
-        assert difference < 1e-4, f"{name}: relative {difference:.2e}"
+    mine = {name: torch.frombuffer(bytearray(base64.b64decode(found["grads"][name])), dtype=torch.float32).view(p.shape)
+            for name, p in model.named_parameters()}
+    autograd = {name: p.grad for name, p in model.named_parameters()}
+    for reference in (autograd, gradients(model, ids)):
+        difference = relative_difference(mine, reference)  # the worst parameter's max|a - b| / max|b|
+        assert difference < 1e-4, f"relative {difference:.2e}"
     assert found["loss"] == pytest.approx(loss.item(), rel=1e-5)
 
 
