@@ -81,7 +81,11 @@ export class SimdAdamW {
     const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * floats) / 65536) });
     this.kernel = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } }).exports;
     let at = 0; // the next free float
-    const take = (n) => new Float32Array(memory.buffer, 4 * (at += n) - 4 * n, n);
+    const take = (n) => {
+      const view = new Float32Array(memory.buffer, 4 * at, n);
+      at += n;
+      return view;
+    };
     [this.p, this.g] = [take(CHUNK), take(CHUNK)]; // the chunk being updated
     this.m = {}; // first moment
     this.v = {}; // second
