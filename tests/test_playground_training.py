@@ -4,8 +4,9 @@ gpt2guide.train.
 Headless Chromium (tests/browser_support.py) opens /en/playground/ and drives `window.pocket`:
 
 * `pocket.gradients` gives autograd's gradient for every parameter, and gpt2guide.backward's, within a
-  relative 1e-4 (the tied embedding once, both paths summed), computed in the training worker as training computes it: the
-  head in WebAssembly SIMD (simd-train.js, float32), at GPT-2's own vocabulary too, and in plain JS;
+  relative 1e-4 (the tied embedding once, both paths summed), computed in the training worker as
+  training computes it: the head in WebAssembly SIMD (simd-train.js, float32), at GPT-2's own
+  vocabulary too, and in plain JS;
 * one training step (schedule, clipping at 1.0, AdamW with weight decay on the matrices only) moves
   every parameter as one step of `gpt2guide.train` does, from the same initial weights on the same batch;
 * 20 steps from the same initial weights on the same batches give `gpt2guide.train`'s losses within a

@@ -70,13 +70,13 @@ function update() {
 
 export const MODULE = assemble([update()]);
 const CHUNK = 16384; // floats of a parameter and its gradient copied into the module at a time
+const wholeVectors = (n) => Math.ceil(n / 4) * 4; // n floats, rounded up to vectors of 4
 
 /** AdamW as backward.js's (the same fields: lr, betas, eps, weightDecay, t, m, v), its update in wasm SIMD. */
 export class SimdAdamW {
   constructor(params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2 } = {}) {
     Object.assign(this, { params, lr, betas, eps, weightDecay, t: 0 });
-    const round = (n) => Math.ceil(n / 4) * 4; // whole vectors of 4 floats
-    const sizes = Object.values(params).map((p) => round(p.length));
+    const sizes = Object.values(params).map((p) => wholeVectors(p.length));
     const floats = 2 * CHUNK + 2 * sizes.reduce((a, b) => a + b, 0);
     const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * floats) / 65536) });
     this.kernel = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } }).exports;
@@ -106,7 +106,7 @@ export class SimdAdamW {
       const g = grads[name];
       for (let start = 0; start < p.length; start += CHUNK) {
         const n = Math.min(CHUNK, p.length - start),
-          whole = Math.ceil(n / 4) * 4;
+          whole = wholeVectors(n);
         this.p.set(p.subarray(start, start + n));
         this.g.set(g.subarray(start, start + n));
         this.p.fill(0, n, whole); // a last vector's lanes past the parameter: zeros, never read back

@@ -9,14 +9,9 @@
 // plain-JS head. The sums run in float32, as torch's do.
 // Reference: the WebAssembly SIMD proposal (https://github.com/WebAssembly/simd), binary format.
 
-import { I32, V128, assemble, get, i32, leb, set, tee } from "./wasm-bytes.js";
+import { I32, V128, assemble, get, i32, set, tee } from "./wasm-bytes.js";
+import { lane, load, vAdd, vMul, zero } from "./wasm-simd.js";
 
-const SIMD = 0xfd;
-const v128Load = (offset) => [SIMD, 0x00, 2, ...leb(offset)]; // align 2^2: float alignment
-const f32x4Add = [SIMD, 0xe4, 0x01],
-  f32x4Mul = [SIMD, 0xe6, 0x01];
-const lane = (n) => [SIMD, 0x1f, n]; // f32x4.extract_lane
-const zero = [SIMD, 0x0c, ...new Array(16).fill(0)]; // v128.const 0
 // params: 0 x, 1 w, 2 out, 3 vocab, 4 d (addresses in bytes); locals: 5 t, 6 i, 7 row, 8 rowBytes, 9-10 sums
 const X = 0,
   W = 1,
@@ -59,25 +54,25 @@ const code = [
   ...get(X),
   ...get(I),
   0x6a,
-  ...v128Load(0),
+  ...load(0),
   ...get(ROW),
   ...get(I),
   0x6a,
-  ...v128Load(0),
-  ...f32x4Mul,
-  ...f32x4Add,
+  ...load(0),
+  ...vMul,
+  ...vAdd,
   ...set(S0), // s0 += x[i:i+4] * row[i:i+4]
   ...get(S1),
   ...get(X),
   ...get(I),
   0x6a,
-  ...v128Load(16),
+  ...load(16),
   ...get(ROW),
   ...get(I),
   0x6a,
-  ...v128Load(16),
-  ...f32x4Mul,
-  ...f32x4Add,
+  ...load(16),
+  ...vMul,
+  ...vAdd,
   ...set(S1), // s1 += x[i+4:i+8] * row[i+4:i+8]
   ...get(I),
   ...i32(32),
@@ -95,7 +90,7 @@ const code = [
   0x6a, // address out + 4 t
   ...get(S0),
   ...get(S1),
-  ...f32x4Add,
+  ...vAdd,
   ...tee(S0),
   ...lane(0), // the four lanes of s0 + s1, summed
   ...get(S0),

@@ -1,4 +1,4 @@
-// The WebAssembly instructions that simd-train.js and simd-adamw.js write by hand, as bytes: control
+// The WebAssembly instructions that simd-head.js, simd-train.js and simd-adamw.js write by hand, as bytes: control
 // flow, i32 arithmetic, float32 loads and stores, and the SIMD (v128) ones, four float32 lanes at a
 // time. wasm-bytes.js frames a module's functions around them.
 // References: the core binary format (https://webassembly.github.io/spec/core/binary/instructions.html),
